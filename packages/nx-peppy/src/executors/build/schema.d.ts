@@ -1,0 +1,14 @@
+export interface BuildExecutorSchema {
+  /** Image path relative to the workspace root; default `dist/<project root>/<name>_<tag>.sif`. */
+  outputPath?: string;
+  /** Definition file relative to the node folder; overrides the manifest's `def_file`. */
+  defFile?: string;
+  /** Pass `--fakeroot` to `apptainer build`. */
+  fakeroot?: boolean;
+  /** Values for `{{ NAME }}` placeholders, passed as `--build-arg NAME=value`. */
+  buildArgs?: Record<string, string>;
+  /** Arguments added after the manifest's `apptainer_build_extra_args`. */
+  extraArgs?: string[];
+  /** Apptainer executable; `apptainer` from PATH when unset. */
+  apptainerPath?: string;
+}

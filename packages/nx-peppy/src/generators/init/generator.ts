@@ -1,0 +1,38 @@
+import { formatFiles, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+
+import type { InitGeneratorSchema } from './schema';
+
+export const PLUGIN_NAME = 'nx-peppy';
+
+/** Lines the workspace `.gitignore` needs: images live under `dist/` and must not be committed. */
+const IGNORED = ['dist/', '*.sif'];
+
+export function isPluginRegistered(tree: Tree): boolean {
+  const plugins = readNxJson(tree)?.plugins ?? [];
+  return plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+}
+
+function addIgnoreLines(tree: Tree): void {
+  const current = tree.exists('.gitignore') ? (tree.read('.gitignore', 'utf-8') ?? '') : '';
+  const present = new Set(current.split(/\r?\n/).map((line) => line.trim()));
+  const missing = IGNORED.filter((line) => !present.has(line) && !present.has(`/${line}`));
+  if (missing.length === 0) return;
+
+  const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+  tree.write('.gitignore', `${current}${separator}\n# nx-peppy images\n${missing.join('\n')}\n`);
+}
+
+/** Registers the plugin in `nx.json` once, whether it is listed as a string or an object. */
+export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}) {
+  const nxJson = readNxJson(tree) ?? {};
+  if (!isPluginRegistered(tree)) {
+    nxJson.plugins = [...(nxJson.plugins ?? []), PLUGIN_NAME];
+    updateNxJson(tree, nxJson);
+  }
+
+  addIgnoreLines(tree);
+
+  if (!options.skipFormat) await formatFiles(tree);
+}
+
+export default initGenerator;

@@ -1,0 +1,3 @@
+export { createNodes, createNodesV2 } from './plugin/create-nodes';
+export type { NxPeppyPluginOptions } from './plugin/options';
+export type { NodeManifest } from './manifest';

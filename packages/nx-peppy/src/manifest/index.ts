@@ -1,0 +1,3 @@
+export * from './model';
+export { MANIFEST_FILE, parseNodeManifest, readNodeManifest } from './parse';
+export { NODE_NAME_PATTERN } from './common-schema';

@@ -1,0 +1,69 @@
+import type { TargetConfiguration } from '@nx/devkit';
+
+import { defaultImagePath } from '../image';
+import type { NodeManifest } from '../manifest';
+import type { NxPeppyPluginOptions } from './options';
+
+const TECHNOLOGIES = ['apptainer'];
+
+/** `{workspaceRoot}`-relative output of a container build, the path Nx caches and restores. */
+export function imageOutput(projectRoot: string, manifest: NodeManifest): string {
+  return `{workspaceRoot}/${defaultImagePath(projectRoot, manifest)}`;
+}
+
+function containerBuildTarget(projectRoot: string, manifest: NodeManifest): TargetConfiguration {
+  return {
+    executor: 'nx-peppy:build',
+    cache: true,
+    // NOTE: the whole node folder is hashed, a superset of what `%files` copies.
+    inputs: ['{projectRoot}/**/*'],
+    outputs: [imageOutput(projectRoot, manifest)],
+    options: {},
+    metadata: {
+      technologies: TECHNOLOGIES,
+      description: `Builds the Apptainer image ${manifest.name}_${manifest.tag}.sif from the node's definition file`,
+      help: {
+        command: 'apptainer build --help',
+        example: { options: { buildArgs: { VERSION: '1.0' }, extraArgs: ['--notest'] } },
+      },
+    },
+  };
+}
+
+function processBuildTarget(manifest: NodeManifest): TargetConfiguration {
+  const command = manifest.execution.kind === 'process' ? manifest.execution.buildCommand : undefined;
+  return {
+    executor: 'nx-peppy:build',
+    options: {},
+    metadata: {
+      technologies: manifest.language === 'rust' ? ['cargo'] : ['uv'],
+      description: command ? `Runs the node's build command: ${command.join(' ')}` : 'The node declares no build command',
+    },
+  };
+}
+
+function serveTarget(manifest: NodeManifest, buildTargetName: string): TargetConfiguration {
+  const container = manifest.execution.kind === 'container';
+  return {
+    executor: 'nx-peppy:serve',
+    continuous: true,
+    dependsOn: [buildTargetName],
+    options: {},
+    metadata: {
+      technologies: container ? TECHNOLOGIES : [],
+      description: container
+        ? `Runs the image with apptainer run and PEPPY_RUNTIME_CONFIG, as peppy node start does`
+        : `Runs the node's start command with PEPPY_RUNTIME_CONFIG, as peppy node start does`,
+      help: container ? { command: 'apptainer run --help', example: { options: { args: ['--verbose'] } } } : undefined,
+    },
+  };
+}
+
+/** The targets inferred for one node. */
+export function nodeTargets(projectRoot: string, manifest: NodeManifest, options: Required<NxPeppyPluginOptions>) {
+  const build = manifest.execution.kind === 'container' ? containerBuildTarget(projectRoot, manifest) : processBuildTarget(manifest);
+  return {
+    [options.buildTargetName]: build,
+    [options.serveTargetName]: serveTarget(manifest, options.buildTargetName),
+  };
+}

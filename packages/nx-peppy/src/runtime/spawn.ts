@@ -1,0 +1,127 @@
+import { constants } from 'node:os';
+
+import { execa } from 'execa';
+
+import { NxPeppyError } from '../errors';
+
+export interface SpawnOptions {
+  cwd: string;
+  /** Environment of the child; with `extendEnv: false` it is the whole environment. */
+  env?: Record<string, string | undefined>;
+  extendEnv?: boolean;
+  /** How many trailing output lines to keep for error messages. */
+  tailLines?: number;
+  /** Time between forwarding SIGINT or SIGTERM and killing the process group. */
+  killGraceMs?: number;
+  /** Shown in "not found" errors, with the fix. */
+  missingCommandFix?: string;
+}
+
+export interface SpawnResult {
+  /** The child's exit status, or 128 + N when signal N ended it, as shells report it. */
+  exitCode: number;
+  signal?: NodeJS.Signals;
+  /** The last lines of stdout and stderr, interleaved as they arrived. */
+  tail: string[];
+}
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Keeps the last `limit` lines of a stream without holding the whole output. */
+class LineTail {
+  private readonly lines: string[] = [];
+  private partial = '';
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer | string): void {
+    const parts = (this.partial + chunk.toString()).split(/\r?\n/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) this.add(line);
+  }
+
+  finish(): string[] {
+    if (this.partial) this.add(this.partial);
+    this.partial = '';
+    return [...this.lines];
+  }
+
+  private add(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.limit) this.lines.shift();
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Runs a command with an argument array (never through a shell) in its own
+ * process group, with stdin closed and its output streamed live. SIGINT,
+ * SIGTERM and SIGHUP sent to this process reach the whole group, and the group
+ * is killed once the grace period after the first signal has passed.
+ */
+export async function spawnCommand(file: string, args: readonly string[], options: SpawnOptions): Promise<SpawnResult> {
+  const tail = new LineTail(options.tailLines ?? 40);
+
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: options.extendEnv ?? true,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    detached: true,
+    cleanup: false,
+  });
+
+  child.stdout?.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    tail.push(chunk);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    tail.push(chunk);
+  });
+
+  let killTimer: NodeJS.Timeout | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    killGroup(child.pid, signal);
+    killTimer ??= setTimeout(() => killGroup(child.pid as number, 'SIGKILL'), options.killGraceMs ?? 5000);
+  };
+  const killOnExit = () => {
+    if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  };
+
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  process.on('exit', killOnExit);
+
+  try {
+    const result = await child;
+
+    if (result.exitCode === undefined && !result.signal) {
+      const notFound = (result as { code?: string }).code === 'ENOENT';
+      throw new NxPeppyError({
+        file,
+        message: notFound ? `command not found: ${file}` : `failed to start ${file}: ${result.shortMessage ?? result.message}`,
+        fix: options.missingCommandFix ?? `install ${file} or put it on PATH`,
+      });
+    }
+
+    const signal = result.signal as NodeJS.Signals | undefined;
+    const exitCode = signal ? 128 + (constants.signals[signal] ?? 0) : (result.exitCode ?? 1);
+    return { exitCode, signal, tail: tail.finish() };
+  } finally {
+    if (killTimer) clearTimeout(killTimer);
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    process.off('exit', killOnExit);
+  }
+}
