@@ -1,12 +1,18 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { apptainer, pathWithApptainer } from './apptainer';
 
 const repositoryRoot = join(__dirname, '..', '..');
+
+function packedPlugin(): string {
+  const tarball = process.env.NX_PEPPY_TARBALL;
+  if (!tarball) throw new Error('NX_PEPPY_TARBALL is not set: run the e2e tests through jest so the global setup packs the plugin');
+  return tarball;
+}
 
 function nxVersion(): string {
   return (JSON.parse(readFileSync(join(repositoryRoot, 'node_modules', 'nx', 'package.json'), 'utf8')) as { version: string }).version;
@@ -31,15 +37,37 @@ export class TestWorkspace {
 
   /** Creates package.json, nx.json and git, then installs nx and the plugin tarball. */
   install(): this {
-    const tarball = process.env.NX_PEPPY_TARBALL;
-    if (!tarball) throw new Error('NX_PEPPY_TARBALL is not set: run the e2e tests through jest so the global setup packs the plugin');
+    this.createNxWorkspace([`nx@${nxVersion()}`, packedPlugin()]);
+    return this;
+  }
 
-    this.write('package.json', JSON.stringify({ name: 'robot-workspace', private: true }, null, 2));
+  /** Like `install`, but adds the plugin the way users do: `nx add nx-peppy`. */
+  installWithNxAdd(): this {
+    this.createNxWorkspace([`nx@${nxVersion()}`]);
+    const add = this.nx(['add', `nx-peppy@file:${packedPlugin()}`]);
+    if (add.status !== 0) throw new Error(`nx add failed:\n${add.output}`);
+    return this;
+  }
+
+  private createNxWorkspace(packages: string[]): void {
+    if (!existsSync(this.path('package.json'))) this.write('package.json', JSON.stringify({ name: 'robot-workspace', private: true }, null, 2));
     this.write('nx.json', JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
     this.run('git', ['init', '-q']);
-    const install = this.run('npm', ['install', '--no-audit', '--no-fund', '-D', `nx@${nxVersion()}`, tarball]);
+    const install = this.run('npm', ['install', '--no-audit', '--no-fund', '-D', ...packages]);
     if (install.status !== 0) throw new Error(`npm install failed:\n${install.output}`);
+  }
+
+  /** Copies a folder of `e2e/fixtures` into the workspace root. */
+  copyFixture(name: string): this {
+    cpSync(join(__dirname, '..', 'fixtures', name), this.root, { recursive: true });
     return this;
+  }
+
+  /** Commits everything, so `nx affected --base=HEAD` sees only later edits. */
+  commitAll(message = 'fixture'): void {
+    this.run('git', ['add', '-A']);
+    const commit = this.run('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@localhost', 'commit', '-q', '-m', message]);
+    if (commit.status !== 0) throw new Error(`git commit failed:\n${commit.output}`);
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

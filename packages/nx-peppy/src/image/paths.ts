@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 import { NxPeppyError } from '../errors';
 import type { NodeManifest } from '../manifest';
@@ -16,7 +16,7 @@ export function defaultImagePath(projectRoot: string, manifest: Pick<NodeManifes
 /** True when `child` is `parent` or inside it. */
 export function isInside(parent: string, child: string): boolean {
   const path = relative(parent, child);
-  return path === '' || (!path.startsWith('..') && !isAbsolute(path));
+  return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
 }
 
 /**

@@ -17,14 +17,18 @@ export const MANIFEST_FILE = 'peppy.json5';
  * messages, usually relative to the workspace root.
  */
 export function readNodeManifest(path: string, displayPath = path): NodeManifest {
-  let text: string;
+  return parseNodeManifest(readManifestText(path, displayPath), displayPath);
+}
+
+/** Reads a manifest's text; a missing or unreadable file is an input error, not a crash. */
+export function readManifestText(path: string, displayPath = path): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
     throw new NxPeppyError({ file: displayPath, message: `cannot read the manifest: ${reason}`, fix: `create ${MANIFEST_FILE} in the node folder` });
   }
-  return parseNodeManifest(text, displayPath);
 }
 
 /** Parses manifest text; throws `NxPeppyError` listing every problem found. */

@@ -43,7 +43,8 @@ export function problemsFromZodIssues(file: string, issues: readonly z.core.$Zod
     }
 
     const field = fieldPath(issue.path) || '(top level)';
-    const missing = 'input' in issue && issue.input === undefined && issue.code === 'invalid_type';
+    // zod leaves `input` out when the key is absent.
+    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && (!('input' in issue) || issue.input === undefined);
     if (missing) {
       problems.push({ file, field, message: 'required field is missing', fix: `add "${field}" (${describeExpected(issue)})` });
       continue;

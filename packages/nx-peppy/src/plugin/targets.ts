@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 
 import { defaultImagePath } from '../image';
+import { buildInputs, type BuildContextPlan } from '../inputs';
 import type { NodeManifest } from '../manifest';
 import type { NxPeppyPluginOptions } from './options';
 
@@ -11,17 +12,18 @@ export function imageOutput(projectRoot: string, manifest: NodeManifest): string
   return `{workspaceRoot}/${defaultImagePath(projectRoot, manifest)}`;
 }
 
-function containerBuildTarget(projectRoot: string, manifest: NodeManifest): TargetConfiguration {
+function containerBuildTarget(projectRoot: string, manifest: NodeManifest, plan: BuildContextPlan, warnings: string[]): TargetConfiguration {
   return {
     executor: 'nx-peppy:build',
     cache: true,
-    // NOTE: the whole node folder is hashed, a superset of what `%files` copies.
-    inputs: ['{projectRoot}/**/*'],
+    inputs: buildInputs(plan),
     outputs: [imageOutput(projectRoot, manifest)],
+    ...(plan.localImages.length > 0 ? { dependsOn: ['^build'] } : {}),
     options: {},
     metadata: {
       technologies: TECHNOLOGIES,
       description: `Builds the Apptainer image ${manifest.name}_${manifest.tag}.sif from the node's definition file`,
+      ...(warnings.length > 0 ? { warnings } : {}),
       help: {
         command: 'apptainer build --help',
         example: { options: { buildArgs: { VERSION: '1.0' }, extraArgs: ['--notest'] } },
@@ -59,9 +61,19 @@ function serveTarget(manifest: NodeManifest, buildTargetName: string): TargetCon
   };
 }
 
-/** The targets inferred for one node. */
-export function nodeTargets(projectRoot: string, manifest: NodeManifest, options: Required<NxPeppyPluginOptions>) {
-  const build = manifest.execution.kind === 'container' ? containerBuildTarget(projectRoot, manifest) : processBuildTarget(manifest);
+/** What inference learned from a container node's definition file. */
+export interface DefinitionFacts {
+  plan: BuildContextPlan;
+  /** Formatted warnings, shown in `nx show project`. */
+  warnings: string[];
+}
+
+/** The targets inferred for one node; `definition` is set for container nodes. */
+export function nodeTargets(projectRoot: string, manifest: NodeManifest, options: Required<NxPeppyPluginOptions>, definition?: DefinitionFacts) {
+  const build =
+    manifest.execution.kind === 'container' && definition
+      ? containerBuildTarget(projectRoot, manifest, definition.plan, definition.warnings)
+      : processBuildTarget(manifest);
   return {
     [options.buildTargetName]: build,
     [options.serveTargetName]: serveTarget(manifest, options.buildTargetName),

@@ -1,4 +1,4 @@
-import { formatFiles, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { formatFiles, readNxJson, updateNxJson, writeJson, type Tree } from '@nx/devkit';
 
 import type { InitGeneratorSchema } from './schema';
 
@@ -24,10 +24,12 @@ function addIgnoreLines(tree: Tree): void {
 
 /** Registers the plugin in `nx.json` once, whether it is listed as a string or an object. */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}) {
-  const nxJson = readNxJson(tree) ?? {};
   if (!isPluginRegistered(tree)) {
+    const nxJson = readNxJson(tree) ?? {};
     nxJson.plugins = [...(nxJson.plugins ?? []), PLUGIN_NAME];
-    updateNxJson(tree, nxJson);
+    // updateNxJson only rewrites an existing nx.json.
+    if (tree.exists('nx.json')) updateNxJson(tree, nxJson);
+    else writeJson(tree, 'nx.json', nxJson);
   }
 
   addIgnoreLines(tree);

@@ -39,17 +39,49 @@ function validateName(name: string, toolchain: Toolchain): void {
   }
 }
 
+/** Tags current PeppyOS accepts at build time; dots were banned in May 2026. */
+const NODE_V1_TAG_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Tags of the schema_version 1 era, such as `0.1.0`. */
+const LEGACY_TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+function validateTag(tag: string, format: NormalizedOptions['format']): void {
+  const nodeV1 = format === 'node/v1';
+  if ((nodeV1 ? NODE_V1_TAG_PATTERN : LEGACY_TAG_PATTERN).test(tag)) return;
+  throw new NxPeppyError({
+    file: 'nx g nx-peppy:node',
+    field: 'tag',
+    message: `invalid tag "${tag}" for the ${format} format`,
+    fix: nodeV1
+      ? 'start the tag with a letter and use only letters, digits, "_" and "-" (current PeppyOS rejects dots), for example "v1"'
+      : 'use letters, digits, ".", "_", "+" and "-", for example "0.1.0"',
+  });
+}
+
+/** Header values go on one line of the definition file; a line break would add header keys. */
+function validateHeaderValue(field: 'baseImage' | 'bootstrap', value: string | undefined): void {
+  if (value === undefined || (value.trim() !== '' && !/[\r\n#]/.test(value))) return;
+  throw new NxPeppyError({
+    file: 'nx g nx-peppy:node',
+    field,
+    message: `invalid ${field} ${JSON.stringify(value)}: it must be one non-empty line without "#"`,
+    fix: field === 'bootstrap' ? 'use an agent such as docker, localimage or debootstrap' : 'use an image reference such as ubuntu:24.04 or a path to a .sif',
+  });
+}
+
 function normalizeOptions(options: NodeGeneratorSchema): NormalizedOptions {
   const toolchain = options.toolchain ?? 'uv';
   validateName(options.name, toolchain);
 
   const format = options.format ?? 'schema_version-1';
+  const tag = options.tag ?? (format === 'node/v1' ? 'v1' : '0.1.0');
+  validateTag(tag, format);
+  for (const field of ['baseImage', 'bootstrap'] as const) validateHeaderValue(field, options[field]);
   return {
     name: options.name,
     directory: options.directory ?? options.name,
     toolchain,
     container: options.container ?? false,
-    tag: options.tag ?? (format === 'node/v1' ? 'v1' : '0.1.0'),
+    tag,
     format,
     baseImage: options.baseImage ?? 'ubuntu:24.04',
     bootstrap: options.bootstrap ?? 'docker',

@@ -1,0 +1,5 @@
+export type { Definition, DefinitionDiagnostic, FilesEntry, ParseOptions, Section, Stage } from './types';
+export { parseDefinition } from './parse';
+export { parseBuildArgFile } from './build-args';
+export { assertNoErrors } from './diagnostics';
+export { isGlobPattern } from './files';

@@ -1,0 +1,150 @@
+import { type BuildArgOrigin, mergeBuildArgs } from './build-args';
+import { describeStage, DiagnosticList, quote } from './diagnostics';
+import { splitLines } from './lines';
+import { isBlankOutline, outlineStage, splitStageChunks } from './outline';
+import { emptyStage, readStage, type StageReading } from './stage';
+import type { Definition, ParseOptions } from './types';
+
+/**
+ * Reports placeholders with no value, once per name and stage, where Apptainer stops at the
+ * first. The message points at any other stage whose `%arguments` declares the name, because
+ * `%arguments` values never cross stages.
+ */
+function checkUndefinedArguments(readings: StageReading[], diagnostics: DiagnosticList): void {
+  for (const reading of readings) {
+    const label = describeStage(reading.stage.index, reading.stage.name);
+
+    for (const [name, line] of reading.undefinedNames) {
+      const declaring = readings.filter((other) => other !== reading && other.defaults.has(name));
+      const elsewhere =
+        declaring.length > 0
+          ? `; ${declaring.map((other) => describeStage(other.stage.index, other.stage.name)).join(' and ')} declares it in %arguments, but those values apply only to their own stage`
+          : '';
+
+      diagnostics.error(
+        'undefined-build-arg',
+        line,
+        `build argument ${quote(name)} is not defined for ${label}${elsewhere}`,
+        `add ${name}=VALUE to the %arguments section of ${label}, or pass --build-arg ${name}=VALUE`,
+      );
+    }
+  }
+}
+
+/** Reports `%files from` sections that name no stage, or a stage that is not built yet. */
+function checkStageCopies(readings: StageReading[], diagnostics: DiagnosticList): void {
+  const names = readings.map((reading) => reading.stage.name).filter((name): name is string => name !== undefined);
+
+  for (const reading of readings) {
+    const label = describeStage(reading.stage.index, reading.stage.name);
+
+    for (const copy of reading.copies) {
+      // Apptainer takes the first stage with that name, wherever it is in the file.
+      const source = readings.find((other) => other.stage.name === copy.fromStage);
+
+      if (!source) {
+        diagnostics.error(
+          'unknown-stage',
+          copy.line,
+          `"%files from ${copy.fromStage}" in ${label}: no stage is named ${quote(copy.fromStage)}`,
+          names.length > 0
+            ? `use the name of an earlier stage (${names.map((name) => quote(name)).join(', ')}); a stage is named by "Stage: NAME" in its header`
+            : `name the stage to copy from with "Stage: ${copy.fromStage}" in its header`,
+        );
+        continue;
+      }
+
+      const sourceIndex = source.stage.index;
+      if (sourceIndex >= reading.stage.index) {
+        const target = sourceIndex === reading.stage.index ? 'this stage itself' : describeStage(sourceIndex, source.stage.name);
+        diagnostics.error(
+          'files-from-later-stage',
+          copy.line,
+          `"%files from ${copy.fromStage}" in ${label} names ${target}, but Apptainer builds stages in file order and copies only from a stage built before`,
+          `copy from an earlier stage, or move stage ${quote(copy.fromStage)} above ${label}`,
+        );
+      }
+    }
+  }
+}
+
+function checkDuplicateStageNames(readings: StageReading[], diagnostics: DiagnosticList): void {
+  for (const reading of readings) {
+    const name = reading.stage.name;
+    if (name === undefined) continue;
+
+    const first = readings.find((other) => other.stage.name === name);
+    if (!first || first === reading) continue;
+
+    diagnostics.warning(
+      'duplicate-stage-name',
+      reading.stage.headerLines.stage,
+      `stage name ${quote(name)} is used by ${describeStage(first.stage.index)} and ${describeStage(reading.stage.index)}; "%files from ${name}" copies from the first`,
+      'give every stage its own name',
+    );
+  }
+}
+
+function checkUnusedBuildArgs(
+  readings: StageReading[],
+  origins: Map<string, BuildArgOrigin>,
+  warnOnly: boolean,
+  diagnostics: DiagnosticList,
+): void {
+  const used = new Set(readings.flatMap((reading) => [...reading.used]));
+
+  for (const [name, origin] of origins) {
+    if (used.has(name)) continue;
+
+    const report = warnOnly ? diagnostics.warning.bind(diagnostics) : diagnostics.error.bind(diagnostics);
+    report(
+      'unused-build-arg',
+      0,
+      `build argument ${quote(name)} from ${origin} is not used by any stage, which Apptainer treats as an error; a placeholder after a "#" on its line does not count as a use`,
+      origin === '--build-arg'
+        ? `use {{ ${name} }} in the definition file, or drop --build-arg ${name}`
+        : `use {{ ${name} }} in the definition file, or delete ${name} from the build-arg file`,
+    );
+  }
+}
+
+/**
+ * Parses an Apptainer definition file as Apptainer 1.4/1.5 reads it, with `--build-arg` values,
+ * and reports what Apptainer would reject, plus warnings for what the Nx cache cannot see.
+ * Never throws on bad input: problems are returned as diagnostics.
+ */
+export function parseDefinition(text: string, options: ParseOptions): Definition {
+  const diagnostics = new DiagnosticList(options.file);
+  const { values: buildArgs, origins } = mergeBuildArgs(options.buildArgs, options.buildArgFile);
+
+  const lines = splitLines(text);
+  const outlines = splitStageChunks(lines)
+    .map(outlineStage)
+    .filter((outline) => !isBlankOutline(outline));
+
+  if (outlines.length === 0) {
+    diagnostics.error(
+      'missing-header',
+      1,
+      lines.length === 0 ? 'the definition file is empty' : 'the definition file has no header and no section',
+      'start the file with a header such as "Bootstrap: docker" and "From: IMAGE@sha256:DIGEST", followed by sections such as %files and %post',
+    );
+    const stage = emptyStage(0);
+    return { file: options.file, stages: [stage], finalStage: stage, diagnostics: diagnostics.sorted() };
+  }
+
+  const readings = outlines.map((outline, index) => readStage(outline, index, outlines.length, buildArgs, diagnostics));
+
+  checkUndefinedArguments(readings, diagnostics);
+  checkStageCopies(readings, diagnostics);
+  checkDuplicateStageNames(readings, diagnostics);
+  checkUnusedBuildArgs(readings, origins, options.warnUnusedBuildArgs ?? false, diagnostics);
+
+  const stages = readings.map((reading) => reading.stage);
+  return {
+    file: options.file,
+    stages,
+    finalStage: stages[stages.length - 1],
+    diagnostics: diagnostics.sorted(),
+  };
+}

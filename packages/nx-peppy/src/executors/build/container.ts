@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, posix, relative } from 'node:path';
+
+import { logger, type ExecutorContext } from '@nx/devkit';
+
+import { buildCommand, findFatalLine } from '../../apptainer';
+import { assertNoErrors, parseDefinition, type Definition } from '../../definition';
+import { formatProblem, NxPeppyError } from '../../errors';
+import {
+  defaultImagePath,
+  discardImage,
+  publishImage,
+  removeStaleTemporaryImages,
+  resolveImagePath,
+  temporaryImagePath,
+} from '../../image';
+import { checkSources, planBuildContext } from '../../inputs';
+import type { ContainerExecution } from '../../manifest';
+import { createRuntime } from '../../runtime';
+import { resolveTaskInputFiles, stageBuildContext } from '../../staging';
+import type { NodeContext } from '../node-context';
+import type { BuildExecutorSchema } from './schema';
+
+function defFileField(node: NodeContext): string {
+  return node.manifest.format === 'node/v1' ? 'execution.container.def_file' : 'container.def_file';
+}
+
+/** Reads and checks the definition file; every error is reported before Apptainer starts. */
+function loadDefinition(node: NodeContext, execution: ContainerExecution, options: BuildExecutorSchema, workspaceRoot: string) {
+  const defFile = posix.join(node.projectRoot, options.defFile ?? execution.defFile);
+  const absolute = join(workspaceRoot, defFile);
+  if (!existsSync(absolute)) {
+    throw new NxPeppyError({
+      file: options.defFile ? `${node.projectName}:build options` : node.manifest.file,
+      field: options.defFile ? 'defFile' : defFileField(node),
+      message: `definition file not found: ${defFile}`,
+      fix: 'create the definition file, or point the field at an existing one (relative to the node folder)',
+    });
+  }
+
+  const definition = parseDefinition(readFileSync(absolute, 'utf8'), { file: defFile, buildArgs: options.buildArgs });
+  assertNoErrors(definition);
+  return { defFile, definition };
+}
+
+function destinationLookup(definition: Definition) {
+  const byLine = new Map<number, string | undefined>();
+  for (const stage of definition.stages) for (const entry of stage.files) byLine.set(entry.line, entry.destination);
+  return (line: number) => byLine.get(line);
+}
+
+/**
+ * Builds the image from a build context that holds exactly the files Nx
+ * hashed, into a temporary file renamed over the image only on success.
+ */
+export async function buildContainerNode(
+  node: NodeContext,
+  execution: ContainerExecution,
+  options: BuildExecutorSchema,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
+  const workspaceRoot = context.root;
+  const { defFile, definition } = loadDefinition(node, execution, options, workspaceRoot);
+
+  const imagePath = resolveImagePath(options.outputPath ?? defaultImagePath(node.projectRoot, node.manifest), workspaceRoot);
+  mkdirSync(dirname(imagePath), { recursive: true });
+  removeStaleTemporaryImages(imagePath);
+
+  const plan = planBuildContext(node.projectRoot, defFile, definition, workspaceRoot);
+  const inputs = await resolveTaskInputFiles(context);
+  const sources = checkSources(plan, inputs.files, workspaceRoot, destinationLookup(definition));
+  if (sources.errors.length > 0) throw new NxPeppyError(sources.errors);
+
+  const warnings = [...definition.diagnostics.filter((diagnostic) => diagnostic.severity === 'warning'), ...plan.diagnostics, ...sources.warnings];
+  for (const warning of warnings) logger.warn(`warning: ${formatProblem(warning)}`);
+
+  const temporaryPath = temporaryImagePath(imagePath);
+  const contextRoot = `${temporaryPath}.context`;
+
+  try {
+    const staged = stageBuildContext([...inputs.files, ...inputs.depOutputs, ...sources.unhashed], workspaceRoot, contextRoot);
+    logger.info(`Staged ${staged.files.length} files for ${node.projectName} (${staged.linked} linked, ${staged.copied} copied)`);
+
+    const argv = buildCommand({
+      output: temporaryPath,
+      defFile: join(contextRoot, defFile),
+      fakeroot: options.fakeroot ?? true,
+      buildArgs: options.buildArgs,
+      extraArgs: [...execution.buildExtraArgs, ...(options.extraArgs ?? [])],
+    });
+
+    logger.info(`Building ${relative(workspaceRoot, imagePath)} from ${defFile}`);
+    const runtime = createRuntime({ apptainerPath: options.apptainerPath });
+    const result = await runtime.apptainer(argv, { cwd: join(contextRoot, node.projectRoot) });
+
+    if (result.exitCode !== 0 || !existsSync(temporaryPath)) {
+      const fatal = findFatalLine(result.tail) ?? `apptainer build exited with status ${result.exitCode}`;
+      logger.error(
+        [`Building ${node.projectName} failed: ${fatal}`, '--- last lines of the Apptainer output ---', ...result.tail.slice(-15)].join('\n'),
+      );
+      logger.error(`The previous image, if any, is unchanged: ${relative(workspaceRoot, imagePath)}`);
+      return { success: false };
+    }
+
+    publishImage(temporaryPath, imagePath);
+    logger.info(`Wrote ${relative(workspaceRoot, imagePath)}`);
+    return { success: true };
+  } finally {
+    discardImage(temporaryPath);
+    discardImage(contextRoot);
+  }
+}

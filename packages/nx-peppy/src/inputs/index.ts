@@ -1,0 +1,3 @@
+export { buildInputs } from './nx-inputs';
+export { EXCLUDED_FOLDERS, planBuildContext, sourceIsGlob, type BuildContextPlan, type PlannedSource } from './plan';
+export { checkSources, type SourceCheck } from './check-sources';

@@ -1,0 +1,61 @@
+import type { TargetConfiguration } from '@nx/devkit';
+
+type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
+
+import { EXCLUDED_FOLDERS, type BuildContextPlan } from './plan';
+
+function isInside(projectRoot: string, path: string): boolean {
+  return projectRoot === '.' || path === projectRoot || path.startsWith(`${projectRoot}/`);
+}
+
+/** `{projectRoot}`-relative form of a path inside the project, which Nx hashes from the project's files. */
+function projectPattern(projectRoot: string, path: string): string {
+  if (path === projectRoot) return '{projectRoot}';
+  return `{projectRoot}/${projectRoot === '.' ? path : path.slice(projectRoot.length + 1)}`;
+}
+
+function folderExcludes(): string[] {
+  return EXCLUDED_FOLDERS.map((folder) => `!{projectRoot}/**/${folder}/**`);
+}
+
+/**
+ * The Nx inputs of a container build: exactly what `apptainer build` can copy
+ * into the image. A path source may be a file or a folder, so both the path
+ * and everything below it are listed; Nx matches only files.
+ */
+export function buildInputs(plan: BuildContextPlan): (string | InputDefinition)[] {
+  const inputs = new Set<string>();
+  const root = plan.projectRoot;
+
+  inputs.add(projectPattern(root, plan.defFile));
+
+  const wholeFolder = plan.hostSections || plan.sources.some((source) => source.wholeNodeFolder);
+  if (wholeFolder) {
+    inputs.add('{projectRoot}/**/*');
+    for (const exclude of folderExcludes()) inputs.add(exclude);
+  }
+
+  for (const source of plan.sources) {
+    if (source.path === undefined || source.wholeNodeFolder) continue;
+
+    const pattern = isInside(root, source.path) ? projectPattern(root, source.path) : `{workspaceRoot}/${source.path}`;
+    inputs.add(pattern);
+    inputs.add(`${pattern}/**/*`);
+  }
+
+  // NOTE: Nx matches `*` against dotfiles too, while Apptainer's shell globs skip them;
+  // a dotfile matched only by a `*` source is hashed but not copied.
+  const list: (string | InputDefinition)[] = [...inputs].sort(compareExcludesLast);
+  if (plan.localImages.length > 0) list.push({ dependentTasksOutputFiles: '**/*.sif', transitive: false });
+  // Only the plugin's own version can change how an image is built, not every npm package.
+  list.push({ externalDependencies: ['nx-peppy'] });
+  return list;
+}
+
+/** Nx applies negative patterns to the positive ones listed before them. */
+function compareExcludesLast(a: string, b: string): number {
+  const aNegative = a.startsWith('!');
+  const bNegative = b.startsWith('!');
+  if (aNegative !== bNegative) return aNegative ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

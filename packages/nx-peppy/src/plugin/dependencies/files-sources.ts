@@ -1,0 +1,54 @@
+import { isGlobPattern, type Definition, type FilesEntry } from '../../definition';
+import { hasPlaceholder } from './placeholders';
+import type { InvalidEntry, PathReference } from './types';
+
+/** Characters that Apptainer's shell expansion of a source turns into another path. */
+const SHELL_EXPANSION = /[$`]|^~/;
+
+export interface FilesSourceReferences {
+  /** Host paths that `%files` and `%appfiles` copy, relative to the folder where `apptainer build` runs. */
+  sources: PathReference[];
+  invalid: InvalidEntry[];
+}
+
+/**
+ * Returns the part of a source before its first glob segment: `../shared`
+ * for `../shared/*.yaml`, `.` when the first segment is a glob. Every path the
+ * glob expands to lies inside that folder.
+ */
+export function staticPrefix(source: string): string {
+  const segments = source.split('/');
+  const firstGlob = segments.findIndex((segment) => isGlobPattern(segment));
+  if (firstGlob < 0) return source;
+
+  const prefix = segments.slice(0, firstGlob).join('/');
+  if (prefix === '') return firstGlob === 0 ? '.' : '/';
+  return prefix;
+}
+
+function describe(file: FilesEntry): string {
+  const section = file.app === undefined ? '%files' : `%appfiles ${file.app}`;
+  return `line ${file.line}: ${section} source "${file.source}"`;
+}
+
+/** Reads the host sources of the `%files` and `%appfiles` sections of a parsed definition file; `%files from STAGE` entries are left out. */
+export function hostFileSources(definition: Definition): FilesSourceReferences {
+  const result: FilesSourceReferences = { sources: [], invalid: [] };
+
+  for (const stage of definition.stages) {
+    for (const file of stage.files) {
+      if (file.fromStage !== undefined) continue;
+
+      const entry = describe(file);
+      if (hasPlaceholder(file.source)) {
+        result.invalid.push({ entry, reason: 'uses a build argument that has no value, so the path is unknown' });
+      } else if (SHELL_EXPANSION.test(file.source)) {
+        result.invalid.push({ entry, reason: 'uses shell syntax ("$", "`" or a leading "~") that Apptainer expands at build time' });
+      } else {
+        result.sources.push({ path: staticPrefix(file.source), entry });
+      }
+    }
+  }
+
+  return result;
+}
