@@ -77,6 +77,8 @@ export class TestWorkspace {
       NX_DAEMON: 'false',
       NX_TUI: 'false',
       NX_NO_CLOUD: 'true',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
       NX_SKIP_NX_CACHE: undefined,
       CI: 'true',
       ...extra,

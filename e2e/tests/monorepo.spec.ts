@@ -107,7 +107,7 @@ describe('monorepo of nodes', () => {
   });
 
   it('run-many builds bases before dependents', () => {
-    const result = workspace.nx(['run-many', '-t', 'build', '--parallel=1']);
+    const result = workspace.nx(['run-many', '-t', 'build', '--output-style=static', '--parallel=1']);
     expect(result.status).toBe(0);
 
     const order = [...result.output.matchAll(/nx run (\w+):build/g)].map((match) => match[1]);
@@ -117,14 +117,14 @@ describe('monorepo of nodes', () => {
   });
 
   it('unchanged workspace is all cache hits', () => {
-    const result = workspace.nx(['run-many', '-t', 'build', '--projects=base,camera,arm,legacy_arm,configured']);
+    const result = workspace.nx(['run-many', '-t', 'build', '--output-style=static', '--projects=base,camera,arm,legacy_arm,configured']);
     expect(result.status).toBe(0);
     expect(result.output).toMatch(/Nx read the output from the cache instead of running the command for 5 out of 5 tasks/);
   });
 
   it('base change rebuilds its dependents', () => {
     appendFileSync(workspace.path('nodes/base/apptainer.def'), '\n%help\n    Base image, second version.\n');
-    const result = workspace.nx(['run-many', '-t', 'build', '--projects=base,camera,arm,legacy_arm,configured']);
+    const result = workspace.nx(['run-many', '-t', 'build', '--output-style=static', '--projects=base,camera,arm,legacy_arm,configured']);
     expect(result.status).toBe(0);
 
     for (const project of ['base', 'camera', 'arm', 'legacy_arm', 'configured']) {

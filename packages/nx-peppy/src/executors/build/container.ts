@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, relative } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 
 import { logger, type ExecutorContext } from '@nx/devkit';
 
@@ -50,6 +50,18 @@ function destinationLookup(definition: Definition) {
 }
 
 /**
+ * `localimage` bases inside the workspace, workspace-relative. A relative
+ * `From:` is resolved from the working directory, which is the staged node
+ * folder, so the base has to be staged too. Nx hashes it as a dependency
+ * output, which its hash planner cannot list before the dependency has run.
+ */
+function localImagesInWorkspace(localImages: readonly string[], projectRoot: string, workspaceRoot: string): string[] {
+  return localImages
+    .map((image) => relative(workspaceRoot, resolve(workspaceRoot, projectRoot, image)))
+    .filter((image) => image !== '' && !image.startsWith('..') && !isAbsolute(image));
+}
+
+/**
  * Builds the image from a build context that holds exactly the files Nx
  * hashed, into a temporary file renamed over the image only on success.
  */
@@ -78,7 +90,11 @@ export async function buildContainerNode(
   const contextRoot = `${temporaryPath}.context`;
 
   try {
-    const staged = stageBuildContext([...inputs.files, ...inputs.depOutputs, ...sources.unhashed], workspaceRoot, contextRoot);
+    const staged = stageBuildContext(
+      [...inputs.files, ...inputs.depOutputs, ...localImagesInWorkspace(plan.localImages, node.projectRoot, workspaceRoot), ...sources.unhashed],
+      workspaceRoot,
+      contextRoot,
+    );
     logger.info(`Staged ${staged.files.length} files for ${node.projectName} (${staged.linked} linked, ${staged.copied} copied)`);
 
     const argv = buildCommand({

@@ -44,7 +44,7 @@ function readStringList(table: TomlTable, key: string, invalid: InvalidEntry[]):
   const value = table[key];
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    invalid.push({ entry: `[workspace] ${key}`, reason: 'is not a list of strings' });
+    invalid.push({ entry: `[workspace] ${key}`, reason: 'the value is not a list of strings' });
     return [];
   }
   return value;
@@ -81,7 +81,7 @@ export function readCargoReferences(text: string): CargoReferences {
     const members = readStringList(workspace, 'members', result.invalid);
     result.workspace = {
       members: members.map((member) => ({ path: member, entry: `[workspace] members entry "${member}"` })),
-      exclude: readStringList(workspace, 'exclude', result.invalid),
+      exclude: readStringList(workspace, 'exclude', result.invalid).map((path) => ({ path, entry: `[workspace] exclude entry "${path}"` })),
     };
   }
 

@@ -41,9 +41,9 @@ export function hostFileSources(definition: Definition): FilesSourceReferences {
 
       const entry = describe(file);
       if (hasPlaceholder(file.source)) {
-        result.invalid.push({ entry, reason: 'uses a build argument that has no value, so the path is unknown' });
+        result.invalid.push({ entry, reason: 'the path uses a build argument that has no value, so it is unknown before the build' });
       } else if (SHELL_EXPANSION.test(file.source)) {
-        result.invalid.push({ entry, reason: 'uses shell syntax ("$", "`" or a leading "~") that Apptainer expands at build time' });
+        result.invalid.push({ entry, reason: 'the path uses shell syntax ("$", "`" or a leading "~") that Apptainer expands only at build time' });
       } else {
         result.sources.push({ path: staticPrefix(file.source), entry });
       }

@@ -17,7 +17,7 @@ export function localImageReferences(definition: Definition): LocalImageReferenc
 
     const entry = `line ${stage.headerLines.from}: "Bootstrap: localimage" with "From: ${stage.localImage}"`;
     if (hasPlaceholder(stage.localImage)) {
-      result.invalid.push({ entry, reason: 'uses a build argument that has no value, so the image path is unknown' });
+      result.invalid.push({ entry, reason: 'the path uses a build argument that has no value, so it is unknown before the build' });
       continue;
     }
     result.images.push({ path: stage.localImage, entry });

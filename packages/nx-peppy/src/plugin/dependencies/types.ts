@@ -15,5 +15,5 @@ export interface InvalidEntry {
 export interface WorkspaceMemberGlobs {
   /** One reference per `members` entry; its `path` is a glob or a plain path. */
   members: PathReference[];
-  exclude: string[];
+  exclude: PathReference[];
 }

@@ -21,7 +21,7 @@ function readSource(name: string, value: unknown, result: UvReferences): void {
 
   for (const source of sources) {
     if (!isTable(source)) {
-      result.invalid.push({ entry, reason: 'is not a source table such as { path = "../lib" }' });
+      result.invalid.push({ entry, reason: 'the value is not a source table such as { path = "../lib" }' });
       continue;
     }
     if (source.path === undefined) continue;
@@ -39,7 +39,7 @@ function readStringList(table: TomlTable, key: string, entry: string, invalid: I
   const value = table[key];
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    invalid.push({ entry, reason: `"${key}" is not a list of strings` });
+    invalid.push({ entry, reason: 'the value is not a list of strings' });
     return [];
   }
   return value;
@@ -50,7 +50,7 @@ function readWorkspace(workspace: TomlTable, invalid: InvalidEntry[]): Workspace
   const exclude = readStringList(workspace, 'exclude', '[tool.uv.workspace] exclude', invalid);
   return {
     members: members.map((member) => ({ path: member, entry: `[tool.uv.workspace] members entry "${member}"` })),
-    exclude,
+    exclude: exclude.map((pattern) => ({ path: pattern, entry: `[tool.uv.workspace] exclude entry "${pattern}"` })),
   };
 }
 
@@ -69,7 +69,7 @@ export function readUvReferences(text: string): UvReferences {
     if (isTable(uv.sources)) {
       for (const [name, value] of Object.entries(uv.sources)) readSource(name, value, result);
     } else {
-      result.invalid.push({ entry: '[tool.uv] sources', reason: 'is not a table' });
+      result.invalid.push({ entry: '[tool.uv] sources', reason: 'the value is not a table' });
     }
   }
 
@@ -77,7 +77,7 @@ export function readUvReferences(text: string): UvReferences {
     if (isTable(uv.workspace)) {
       result.workspace = readWorkspace(uv.workspace, result.invalid);
     } else {
-      result.invalid.push({ entry: '[tool.uv] workspace', reason: 'is not a table' });
+      result.invalid.push({ entry: '[tool.uv] workspace', reason: 'the value is not a table' });
     }
   }
 

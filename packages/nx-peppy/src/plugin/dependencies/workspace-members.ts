@@ -4,10 +4,11 @@ import { globToRegExp, hasGlobSyntax, InvalidGlobError } from './glob';
 import type { InvalidEntry, PathReference, WorkspaceMemberGlobs } from './types';
 
 /**
- * How `exclude` applies. uv matches each exclude glob against every member
- * folder with `glob::Pattern::matches_path`, whose `*` also matches `/`.
- * Cargo expands `members` without looking at `exclude` (which only keeps
- * path dependencies out of the workspace), so nothing is excluded.
+ * The tool whose `exclude` rule applies. uv's `is_excluded_from_workspace`
+ * (crate uv-workspace) matches each exclude glob against every member folder
+ * with `glob::Pattern::matches_path`, whose `*` also matches `/`. Cargo's
+ * `members_paths` expands `members` without reading `exclude`, so nothing is
+ * excluded for Cargo.
  */
 export type ExcludeRule = 'uv' | 'cargo';
 
@@ -49,16 +50,16 @@ function relativeToBase(baseFolder: string, folder: string): string {
   return relative === '' ? '.' : relative;
 }
 
-function excludeMatchers(exclude: readonly string[], rule: ExcludeRule, invalid: InvalidEntry[]): RegExp[] {
+function excludeMatchers(exclude: readonly PathReference[], rule: ExcludeRule, invalid: InvalidEntry[]): RegExp[] {
   if (rule === 'cargo') return [];
 
   const matchers: RegExp[] = [];
   for (const pattern of exclude) {
     try {
-      matchers.push(globToRegExp(normalizePattern(pattern), { matchSeparators: true }));
+      matchers.push(globToRegExp(normalizePattern(pattern.path), { matchSeparators: true }));
     } catch (error) {
       if (!(error instanceof InvalidGlobError)) throw error;
-      invalid.push({ entry: `exclude entry "${pattern}"`, reason: error.message });
+      invalid.push({ entry: pattern.entry, reason: error.message });
     }
   }
   return matchers;
@@ -99,7 +100,7 @@ export function expandWorkspaceMembers(workspace: WorkspaceMemberGlobs, search: 
       .sort();
 
     if (folders.length === 0) {
-      result.invalid.push({ entry: member.entry, reason: `matches no folder that contains a ${search.manifestFile}` });
+      result.invalid.push({ entry: member.entry, reason: `the glob matches no folder that contains a ${search.manifestFile}` });
       continue;
     }
     result.globs.push({ entry: member.entry, folders });

@@ -1,0 +1,195 @@
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+
+import { pathWithoutApptainer } from '../support/apptainer';
+import { CacheServer, nxWhileServing, taskOutcomes, unreachableCacheUrl, type TaskOutcome } from '../support/cache-server';
+import { TestWorkspace } from '../support/workspace';
+
+const NODES = ['arm', 'base', 'camera', 'lidar'];
+const TOKEN = 'e2e-remote-cache-token';
+
+function imagePath(node: string): string {
+  return `dist/nodes/${node}/${node}_v1.sif`;
+}
+
+function outcomesOf(output: string): Record<string, TaskOutcome> {
+  const outcomes: Record<string, TaskOutcome> = {};
+  for (const [taskId, outcome] of Object.entries(taskOutcomes(output))) outcomes[taskId.replace(/:build$/, '')] = outcome;
+  return outcomes;
+}
+
+function allNodes(outcome: TaskOutcome): Record<string, TaskOutcome> {
+  return Object.fromEntries(NODES.map((node) => [node, outcome]));
+}
+
+/**
+ * Workspace A builds four container nodes against a self-hosted remote cache
+ * on loopback; a fresh clone B, with an empty local cache and no Apptainer,
+ * gets every image from that cache.
+ */
+describe('remote cache', () => {
+  const origin = new TestWorkspace('nx-peppy-remote-a-');
+  const clone = new TestWorkspace('nx-peppy-remote-b-');
+  const scratch = mkdtempSync(join(tmpdir(), 'nx-peppy-remote-scratch-'));
+  const apptainerCalls = join(scratch, 'apptainer-calls.log');
+  const originImages: Record<string, string> = {};
+  let server: CacheServer;
+
+  /** Env of every run in A: its own local cache folder, so no other checkout shares it. */
+  function originEnv(): Record<string, string> {
+    return { ...server.env(), NX_CACHE_DIRECTORY: join(scratch, 'cache-a') };
+  }
+
+  /** Env of every run in B: another local cache folder, empty at the start. */
+  function cloneEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...server.env(), NX_CACHE_DIRECTORY: join(scratch, 'cache-b'), ...extra };
+  }
+
+  /** PATH without Apptainer, but with a stand-in `apptainer` that logs its arguments and fails. */
+  function pathWithFailingApptainer(): string {
+    const bin = join(scratch, 'failing-apptainer-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'apptainer'), `#!/bin/sh\nprintf '%s\\n' "apptainer $*" >> '${apptainerCalls}'\nexit 1\n`);
+    chmodSync(join(bin, 'apptainer'), 0o755);
+    return [bin, pathWithoutApptainer()].join(delimiter);
+  }
+
+  beforeAll(async () => {
+    server = await CacheServer.start({ token: TOKEN });
+    origin.copyFixture('remote-cache').installWithNxAdd();
+    origin.commitAll();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    origin.remove();
+    clone.remove();
+    if (!process.env.NX_PEPPY_KEEP_E2E) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('workspace A builds and uploads every image', async () => {
+    const result = await nxWhileServing(origin, ['run-many', '-t', 'build'], originEnv());
+    expect(result.status).toBe(0);
+    expect(outcomesOf(result.output)).toEqual(allNodes('ran'));
+
+    expect(server.counters.getMisses).toBe(NODES.length);
+    expect(server.counters.puts).toBe(NODES.length);
+    expect(server.counters.unauthorized).toBe(0);
+    expect(server.entries()).toHaveLength(NODES.length);
+    for (const node of NODES) originImages[node] = origin.sha256(imagePath(node));
+  });
+
+  it('clone B installs from the committed lockfile', () => {
+    const cloned = origin.run('git', ['clone', '-q', origin.root, clone.root]);
+    expect(cloned.status).toBe(0);
+    expect(existsSync(clone.path('.nx'))).toBe(false);
+    expect(existsSync(clone.path('dist'))).toBe(false);
+
+    // npm stores the tarball as a path relative to the workspace; both
+    // workspaces sit in the same temp folder, so it resolves from B as well.
+    const spec = (JSON.parse(clone.read('package.json')) as { devDependencies: Record<string, string> }).devDependencies['nx-peppy'];
+    expect(spec).toMatch(/^file:/);
+    expect(existsSync(resolve(clone.root, spec.slice('file:'.length)))).toBe(true);
+
+    const install = clone.run('npm', ['ci', '--no-audit', '--no-fund']);
+    expect(install.status).toBe(0);
+  });
+
+  it('clone B restores every image without Apptainer', async () => {
+    server.resetCounters();
+    const result = await nxWhileServing(clone, ['run-many', '-t', 'build'], cloneEnv({ PATH: pathWithFailingApptainer() }));
+    expect(result.status).toBe(0);
+    expect(outcomesOf(result.output)).toEqual(allNodes('remote cache'));
+    expect(result.output).toMatch(/\[remote cache\]/);
+
+    expect(existsSync(apptainerCalls) ? readFileSync(apptainerCalls, 'utf8') : '').toBe('');
+    expect(server.counters.getHits).toBe(NODES.length);
+    expect(server.counters.getMisses).toBe(0);
+    expect(server.counters.puts).toBe(0);
+    for (const node of NODES) {
+      expect({ node, sha256: clone.sha256(imagePath(node)) }).toEqual({ node, sha256: originImages[node] });
+    }
+  });
+
+  it('base change in B rebuilds base and its dependents', async () => {
+    appendFileSync(clone.path('nodes/base/apptainer.def'), '\n%help\n    Base image, second version.\n');
+    server.resetCounters();
+
+    const result = await nxWhileServing(clone, ['run-many', '-t', 'build'], cloneEnv());
+    expect(result.status).toBe(0);
+    expect(outcomesOf(result.output)).toEqual({ base: 'ran', camera: 'ran', arm: 'ran', lidar: 'local cache' });
+
+    // The three new images are uploaded for the next machine.
+    expect(server.counters.puts).toBe(3);
+    for (const node of ['base', 'camera', 'arm']) {
+      expect({ node, changed: clone.sha256(imagePath(node)) !== originImages[node] }).toEqual({ node, changed: true });
+    }
+    expect(clone.sha256(imagePath('lidar'))).toBe(originImages.lidar);
+  });
+
+  // Nx 24.0 stops the whole run when the remote cache fails: a lookup that
+  // gets an unexpected status or no connection throws before any task runs,
+  // even a task that would build locally. These tests pin that behaviour, so an
+  // Nx upgrade that changes it fails here and docs/ci.md gets updated.
+  describe('remote cache failures', () => {
+    let failingServer: CacheServer;
+
+    beforeAll(async () => {
+      failingServer = await CacheServer.start({ token: TOKEN });
+      failingServer.failing = true;
+    });
+
+    afterAll(async () => {
+      await failingServer?.close();
+    });
+
+    /** A new lidar config, so the lidar build misses the local cache and asks the remote one. */
+    function changeLidar(range: number): void {
+      writeFileSync(clone.path('nodes/lidar/config.txt'), `range: ${range}\n`);
+    }
+
+    it('server answering 500 fails the run', async () => {
+      changeLidar(40);
+      const before = clone.sha256(imagePath('lidar'));
+      const env = cloneEnv(failingServer.env());
+
+      const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar'], env);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toContain('Misconfigured remote cache endpoint: Unexpected response status: 500');
+      expect(failingServer.counters.failures).toBeGreaterThan(0);
+      expect(clone.sha256(imagePath('lidar'))).toBe(before);
+    });
+
+    it('--skip-remote-cache builds past a server answering 500', async () => {
+      failingServer.resetCounters();
+      const env = cloneEnv(failingServer.env());
+
+      const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar', '--skip-remote-cache'], env);
+      expect(result.status).toBe(0);
+      expect(outcomesOf(result.output)).toEqual({ lidar: 'ran' });
+      expect(failingServer.counters.failures).toBe(0);
+    });
+
+    it('unreachable server fails the run', async () => {
+      changeLidar(50);
+      const before = clone.sha256(imagePath('lidar'));
+      const url = await unreachableCacheUrl();
+      const env = cloneEnv({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url });
+
+      const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar'], env);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toContain(`Failed to send request: error sending request for url (${url}/v1/cache/`);
+      expect(clone.sha256(imagePath('lidar'))).toBe(before);
+    });
+
+    it('NX_SKIP_REMOTE_CACHE builds past an unreachable server', async () => {
+      const url = await unreachableCacheUrl();
+      const env = cloneEnv({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SKIP_REMOTE_CACHE: 'true' });
+
+      const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar'], env);
+      expect(result.status).toBe(0);
+      expect(outcomesOf(result.output)).toEqual({ lidar: 'ran' });
+    });
+  });
+});
