@@ -57,7 +57,7 @@ describe('monorepo of nodes', () => {
 
   it('nx add registers the plugin', () => {
     expect(JSON.parse(workspace.read('nx.json')).plugins).toContain('nx-peppy');
-    expect(workspace.read('.gitignore')).toMatch(/^dist\/$/m);
+    expect(workspace.read('.gitignore')).toMatch(/^\/dist\/$/m);
   });
 
   it('show projects lists every node', () => {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Provides a real Apptainer for the e2e tests on a Debian host that has no
-# apptainer package: builds a Debian sid root folder holding Apptainer 1.4
-# once, into a cache folder, and checks that the wrapper in ./bin can run it.
+# apptainer package. It builds a Debian sid root folder that contains
+# Apptainer 1.4 into a cache folder, once, and checks that the wrapper in ./bin
+# runs it.
 #
-# Safe to run again and again: an existing, complete root is reused.
+# Running it again reuses an existing, complete root.
 #
 # Environment:
 #   NX_PEPPY_APPTAINER_ROOT    where the root lives
@@ -24,7 +25,7 @@ root_packages=apptainer,ca-certificates,debootstrap,squashfuse,fuse3,busybox-sta
 
 say() { printf '[apptainer setup] %s\n' "$*"; }
 fail() {
-  printf '[apptainer setup] FAILED: %s\n' "$*" >&2
+  printf '[apptainer setup] failed: %s\n' "$*" >&2
   exit 1
 }
 
@@ -35,9 +36,10 @@ esac
 root=${root%/}
 [[ -n $root && $root != / ]] || fail "NX_PEPPY_APPTAINER_ROOT must not be /"
 
-# 1. A native apptainer (not our wrapper) makes all of this unnecessary.
+# 1. A native apptainer (not this wrapper) makes the rest unnecessary.
 if native=$(command -v apptainer 2>/dev/null) && [[ -n $native ]]; then
-  # Any copy of this wrapper (this clone or another) names its root variable.
+  # Every copy of this wrapper, in this clone or another, contains the name
+  # of its root variable, so the grep recognizes it.
   if [[ $(readlink -f "$native") != "$(readlink -f "$wrapper")" ]] &&
     ! grep -q NX_PEPPY_APPTAINER_ROOT "$native" 2>/dev/null; then
     say "native apptainer found at $native ($("$native" --version 2>/dev/null || echo 'version unknown')); nothing to do"
@@ -55,17 +57,22 @@ if ((${#missing[@]})); then
   ((EUID == 0)) || fail "host packages missing (${missing[*]}) and not running as root: install them with apt-get first"
   say "installing host packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq </dev/null >/tmp/nx-peppy-apt.log 2>&1 ||
-    { cat /tmp/nx-peppy-apt.log >&2; fail "apt-get update"; }
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >>/tmp/nx-peppy-apt.log 2>&1 ||
-    { cat /tmp/nx-peppy-apt.log >&2; fail "apt-get install ${missing[*]}"; }
-  rm -f /tmp/nx-peppy-apt.log
+  apt_log=$(mktemp)
+  if ! apt-get update -qq </dev/null >"$apt_log" 2>&1; then
+    cat "$apt_log" >&2
+    fail "apt-get update (output above)"
+  fi
+  if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >>"$apt_log" 2>&1; then
+    cat "$apt_log" >&2
+    fail "apt-get install ${missing[*]} (output above)"
+  fi
+  rm -f "$apt_log"
 else
   say "host packages present: ${host_packages[*]}"
 fi
 
-# The Debian mirror the host's apt already uses (deb822 .sources first,
-# then one-line lists), unless set by the caller.
+# Prints the Debian mirror that the host's apt uses: the first URI of a
+# deb822 .sources file, else of a one-line .list file, else deb.debian.org.
 find_mirror() {
   local file uri
   for file in /etc/apt/sources.list.d/*.sources; do
@@ -89,8 +96,8 @@ find_mirror() {
 
 root_ready() { [[ -f $root/$marker_name && -x $root/usr/bin/apptainer ]]; }
 
-# Removes a folder that may still have mounts in it (an interrupted
-# debootstrap can leave proc or sys mounted) without crossing into them.
+# Removes a folder without crossing into mounts below it. An interrupted
+# debootstrap can leave proc or sys mounted there, so these are unmounted first.
 remove_tree() {
   local dir=$1 mnt
   [[ -e $dir ]] || return 0
@@ -100,7 +107,7 @@ remove_tree() {
   rm -rf --one-file-system "$dir"
 }
 
-# 3. The root. A lock keeps two runs from building at the same time.
+# 3. The root. A lock file keeps two runs from building at the same time.
 mkdir -p "$(dirname "$root")" || fail "cannot create $(dirname "$root")"
 exec 9>"$root.lock" || fail "cannot write the lock file $root.lock"
 if ! flock -n 9; then
@@ -109,7 +116,7 @@ if ! flock -n 9; then
 fi
 
 if [[ ${NX_PEPPY_APPTAINER_REBUILD:-} == 1 && -e $root ]]; then
-  say "rebuild asked for: removing $root"
+  say "rebuild requested: removing $root"
   ((EUID == 0)) || fail "removing $root needs root"
   remove_tree "$root"
 fi
@@ -117,8 +124,8 @@ fi
 if root_ready; then
   say "root ready at $root ($(cat "$root/$marker_name"))"
 else
-  ((EUID == 0)) || fail "the Apptainer root $root is missing and building it needs root (debootstrap)"
-  # Leftovers of interrupted runs: half-made roots never carry the marker.
+  ((EUID == 0)) || fail "the Apptainer root $root is missing, and building it (debootstrap) needs root: run this script as root"
+  # Interrupted runs leave half-made roots without the marker file.
   for stale in "$root".partial.*; do
     [[ -e $stale ]] || continue
     say "removing leftover $stale"
@@ -132,14 +139,14 @@ else
   mirror=${NX_PEPPY_DEBIAN_MIRROR:-$(find_mirror)}
   work="$root.partial.$$"
   started=$SECONDS
-  say "building the Debian $suite root with Apptainer from $mirror (takes about a minute)"
-  trap 'remove_tree "$work"' EXIT
+  say "building the Debian $suite root with Apptainer from $mirror (about half a minute)"
+  trap 'remove_tree "$work"; rm -f "$work.log"' EXIT
   if ! debootstrap --variant=minbase --include="$root_packages" "$suite" "$work" "$mirror" \
     </dev/null >"$work.log" 2>&1; then
     tail -n 30 "$work.log" >&2
     [[ -f $work/debootstrap/debootstrap.log ]] && tail -n 30 "$work/debootstrap/debootstrap.log" >&2
     rm -f "$work.log"
-    fail "debootstrap of Debian $suite into $work (mirror $mirror)"
+    fail "debootstrap of Debian $suite into $work (output above); check the mirror $mirror or set NX_PEPPY_DEBIAN_MIRROR"
   fi
   rm -f "$work.log"
 
@@ -152,15 +159,16 @@ else
     grep -q '^root:' "$work/etc/$idfile" 2>/dev/null || echo 'root:100000:65536' >>"$work/etc/$idfile"
   done
   conf="$work/etc/apptainer/apptainer.conf"
-  [[ -f $conf ]] || fail "the root has no $conf: did the apptainer package install?"
-  # The default asks for every capability for root, and the bounding set of
-  # some CI machines lacks some of them (CAP_SYS_RESOURCE), so runs fail.
+  [[ -f $conf ]] || fail "$conf is missing, so the apptainer package did not install from Debian $suite; try another NX_PEPPY_APPTAINER_SUITE"
+  # By default Apptainer requests every capability for root. The bounding set
+  # of these machines lacks CAP_SYS_RESOURCE, so `apptainer run` would fail.
   if grep -q '^root default capabilities' "$conf"; then
     sed -i 's/^root default capabilities.*/root default capabilities = no/' "$conf"
   else
     echo 'root default capabilities = no' >>"$conf"
   fi
-  # The root's binaries need its newer C library, so ask its dpkg database.
+  # The root's binaries need its newer C library, so read the version from
+  # its dpkg database instead of running them.
   version=$(dpkg-query --admindir="$work/var/lib/dpkg" -W -f='apptainer ${Version}' apptainer 2>/dev/null) ||
     version="apptainer (version unknown)"
   printf '%s, Debian %s, built %s\n' "$version" "$suite" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
@@ -170,10 +178,18 @@ else
   say "root built in $((SECONDS - started)) s: $root"
 fi
 
-# 4. Prove that the wrapper runs it.
+# The wrapper binds this repository at its own path. bwrap (as root) would
+# create the missing mount point with mode 0700 parents, which an unprivileged
+# caller cannot enter. Created here, they get mode 0755.
+repo=$(cd "$here/../../.." && pwd)
+if ((EUID == 0)) && [[ $repo != /tmp/* && ! -d $root$repo ]]; then
+  (umask 022 && mkdir -p "$root$repo") || fail "creating the mount point $root$repo"
+fi
+
+# 4. Check that the wrapper runs it.
 if ! out=$(NX_PEPPY_APPTAINER_ROOT=$root "$wrapper" --version 2>&1); then
   printf '%s\n' "$out" >&2
-  fail "'$wrapper --version' did not run"
+  fail "'$wrapper --version' (output above); rebuild the root with NX_PEPPY_APPTAINER_REBUILD=1"
 fi
 say "ready: $out"
 say "use $wrapper, or put $(dirname "$wrapper") first on PATH"

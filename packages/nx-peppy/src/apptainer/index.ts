@@ -1,1 +1,2 @@
+export * from './cache-lock';
 export * from './command';

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 
 import { logger, type ExecutorContext } from '@nx/devkit';
 
-import { buildCommand, findFatalLine } from '../../apptainer';
+import { apptainerCacheDir, buildCommand, findFatalLine, usesApptainerCache, withCacheLock } from '../../apptainer';
 import { assertNoErrors, parseDefinition, type Definition } from '../../definition';
 import { formatProblem, NxPeppyError } from '../../errors';
 import {
@@ -96,6 +96,7 @@ export async function buildContainerNode(
       contextRoot,
     );
     logger.info(`Staged ${staged.files.length} files for ${node.projectName} (${staged.linked} linked, ${staged.copied} copied)`);
+    logger.verbose(['Staged files:', ...staged.files.map((file) => `  ${file}`)].join('\n'));
 
     const argv = buildCommand({
       output: temporaryPath,
@@ -107,7 +108,8 @@ export async function buildContainerNode(
 
     logger.info(`Building ${relative(workspaceRoot, imagePath)} from ${defFile}`);
     const runtime = createRuntime({ apptainerPath: options.apptainerPath });
-    const result = await runtime.apptainer(argv, { cwd: join(contextRoot, node.projectRoot) });
+    const runBuild = () => runtime.apptainer(argv, { cwd: join(contextRoot, node.projectRoot) });
+    const result = usesApptainerCache(definition) ? await withCacheLock(apptainerCacheDir(), runBuild) : await runBuild();
 
     if (result.exitCode !== 0 || !existsSync(temporaryPath)) {
       const fatal = findFatalLine(result.tail) ?? `apptainer build exited with status ${result.exitCode}`;

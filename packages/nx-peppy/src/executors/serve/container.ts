@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 import { logger, type ExecutorContext } from '@nx/devkit';
@@ -9,7 +9,7 @@ import { NxPeppyError, type Problem } from '../../errors';
 import { defaultImagePath, resolveImagePath } from '../../image';
 import type { ContainerExecution } from '../../manifest';
 import { createRunFolder, removeStaleRunFolders, resolveMountPaths } from '../../run-config';
-import { createRuntime, type ApptainerRuntime } from '../../runtime';
+import { createRuntime, homeDirectory, type ApptainerRuntime } from '../../runtime';
 import type { NodeContext } from '../node-context';
 import { formatApptainerEnvFile, leakingHostVariables, splitContainerEnvironment } from './container-env';
 import { optionsLabel, type RunInputs } from './run-inputs';
@@ -31,7 +31,7 @@ function mountPathsField(node: NodeContext): string {
 
 /** Runs need a folder Apptainer can see: Lima shares only the home folder by default. */
 function runFolderParent(runtime: ApptainerRuntime): string {
-  return runtime.kind === 'lima' ? join(homedir(), '.cache', 'nx-peppy', 'runs') : tmpdir();
+  return runtime.kind === 'lima' ? join(homeDirectory(), '.cache', 'nx-peppy', 'runs') : tmpdir();
 }
 
 export function createServeRuntime(node: NodeContext, execution: ContainerExecution, options: ServeExecutorSchema): ApptainerRuntime {
@@ -73,7 +73,7 @@ export async function serveContainer(
     field: mountPathsField(node),
     schema: inputs.schema,
     parameters: inputs.arguments,
-    homeDir: homedir(),
+    homeDir: homeDirectory(),
     pathExists: existsSync,
   });
   problems.push(...mounts.problems);

@@ -316,7 +316,7 @@ describe('serve executor', () => {
       await serveExecutor({ runtime: 'lima', param: 'device=x', env: { LIST: 'a,b' }, limaShellExtraArgs: ['--debug'] }, context());
 
       const { args } = recording();
-      const work = args[8];
+      const work = args[9];
       const config = join(dirname(work), 'runtime_config.json5');
       expect(work).toMatch(new RegExp(`^${root}/\\.cache/nx-peppy/runs/nx-peppy-run-\\d+-[^/]+/work$`));
       expect(args).toEqual([
@@ -344,10 +344,9 @@ describe('serve executor', () => {
         '--bind',
         config,
         '--no-home',
-        '--writable-tmpfs',
         join(root, 'dist/nodes/cam/cam_v1.sif'),
       ]);
-      expect(JSON5.parse(recording().runtimeConfig ?? '{}').messaging_host).toBeUndefined();
+      expect(JSON5.parse(recording().runtimeConfig ?? '{}').messaging_host).toBe('host.lima.internal');
     });
 
     it('image outside the home folder is refused', async () => {

@@ -119,7 +119,7 @@ describe('initGenerator .gitignore', () => {
     await initGenerator(tree, {});
     const lines = gitignore(tree).split('\n');
 
-    expect(lines).toContain('dist/');
+    expect(lines).toContain('/dist/');
     expect(lines).toContain('*.sif');
   });
 
@@ -129,7 +129,7 @@ describe('initGenerator .gitignore', () => {
 
     await initGenerator(tree, {});
 
-    expect(gitignore(tree)).toBe('node_modules/\n.nx/\n\n# nx-peppy images\ndist/\n*.sif\n');
+    expect(gitignore(tree)).toBe('node_modules/\n.nx/\n\n# nx-peppy images\n/dist/\n*.sif\n');
   });
 
   it('file without a final newline', async () => {
@@ -138,7 +138,7 @@ describe('initGenerator .gitignore', () => {
 
     await initGenerator(tree, {});
 
-    expect(gitignore(tree)).toBe('node_modules/\n\n# nx-peppy images\ndist/\n*.sif\n');
+    expect(gitignore(tree)).toBe('node_modules/\n\n# nx-peppy images\n/dist/\n*.sif\n');
   });
 
   it('only the missing line is added', async () => {
@@ -150,7 +150,7 @@ describe('initGenerator .gitignore', () => {
     expect(gitignore(tree)).toBe('dist/\n\n# nx-peppy images\n*.sif\n');
   });
 
-  it('/dist/ counts as dist/', async () => {
+  it('/dist/ is not added twice', async () => {
     const tree = emptyWorkspace();
     tree.write('.gitignore', '/dist/\n');
 

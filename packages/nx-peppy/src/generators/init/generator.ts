@@ -4,8 +4,12 @@ import type { InitGeneratorSchema } from './schema';
 
 export const PLUGIN_NAME = 'nx-peppy';
 
-/** Lines the workspace `.gitignore` needs: images live under `dist/` and must not be committed. */
-const IGNORED = ['dist/', '*.sif'];
+/**
+ * Lines the workspace `.gitignore` needs: images live under `/dist/` and must
+ * not be committed. Anchored, because a bare `dist/` would also hide a node's
+ * own `dist` folder (wheels, say) from Nx, which then could not hash it.
+ */
+const IGNORED = ['/dist/', '*.sif'];
 
 export function isPluginRegistered(tree: Tree): boolean {
   const plugins = readNxJson(tree)?.plugins ?? [];
@@ -15,7 +19,7 @@ export function isPluginRegistered(tree: Tree): boolean {
 function addIgnoreLines(tree: Tree): void {
   const current = tree.exists('.gitignore') ? (tree.read('.gitignore', 'utf-8') ?? '') : '';
   const present = new Set(current.split(/\r?\n/).map((line) => line.trim()));
-  const missing = IGNORED.filter((line) => !present.has(line) && !present.has(`/${line}`));
+  const missing = IGNORED.filter((line) => !present.has(line) && !present.has(line.replace(/^\//, '')));
   if (missing.length === 0) return;
 
   const separator = current === '' || current.endsWith('\n') ? '' : '\n';

@@ -481,7 +481,7 @@ describe('nodeGenerator plugin registration', () => {
     await nodeGenerator(tree, { name: 'my_node' });
     const lines = read(tree, '.gitignore').split('\n');
 
-    expect(lines).toContain('dist/');
+    expect(lines).toContain('/dist/');
     expect(lines).toContain('*.sif');
   });
 });
