@@ -149,10 +149,10 @@ export const BUSYBOX_BASE_DEF = `Bootstrap: scratch
     Name busybox-base
 `;
 
-/** Builds the busybox base image into `image` (absolute) with the tests' Apptainer. */
-export function buildBusyboxBase(image: string): void {
+/** Builds the busybox base image into `image` (absolute) with the tests' Apptainer; `help` varies its content. */
+export function buildBusyboxBase(image: string, help?: string): void {
   mkdirSync(dirname(image), { recursive: true });
   const defFile = `${image}.def`;
-  writeFileSync(defFile, BUSYBOX_BASE_DEF);
+  writeFileSync(defFile, help ? `${BUSYBOX_BASE_DEF}\n%help\n    ${help}\n` : BUSYBOX_BASE_DEF);
   apptainer(['build', '--fakeroot', '--force', image, defFile], dirname(image));
 }

@@ -87,6 +87,17 @@ describe('container node', () => {
     expect(workspace.sha256(IMAGE)).not.toBe(before);
   });
 
+  it('rebuilt base image rebuilds the node', () => {
+    workspace.nx(['build', 'my_node']);
+    const before = workspace.sha256(IMAGE);
+    buildBusyboxBase(workspace.path('images', 'busybox.sif'), 'second version');
+
+    const result = workspace.nx(['build', 'my_node']);
+    expect(result.status).toBe(0);
+    expect(result.output).not.toMatch(/local cache/);
+    expect(workspace.sha256(IMAGE)).not.toBe(before);
+  });
+
   it('failing %post keeps the previous image and caches nothing', () => {
     const before = workspace.sha256(IMAGE);
     workspace.write(

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 import {
   AggregateCreateNodesError,
@@ -11,7 +11,8 @@ import {
 
 import { parseDefinition } from '../definition';
 import { formatProblem, NxPeppyError } from '../errors';
-import { planBuildContext } from '../inputs';
+import { defaultImagePath } from '../image';
+import { fileHashInput, planBuildContext } from '../inputs';
 import { MANIFEST_FILE, parseNodeManifest, readManifestText } from '../manifest';
 import { hashText, InferenceCache, workspaceDataFolder } from './cache';
 import { normalizePluginOptions, type NxPeppyPluginOptions } from './options';
@@ -21,12 +22,18 @@ export const MANIFEST_GLOB = `**/${MANIFEST_FILE}`;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const PLUGIN_VERSION = (require('../../package.json') as { version: string }).version;
+/** Bump when `InferredNode` changes shape, so old cache files are not read. */
+const CACHE_FORMAT = 2;
 
 interface InferredNode {
   manifestHash: string;
   /** Workspace-relative definition file whose content the result depends on. */
   defFile?: string;
   defHash?: string;
+  /** `localimage` bases: workspace-relative, or absolute when outside the workspace. */
+  localImages: string[];
+  /** Where the build target writes the image with its default options. */
+  imagePath?: string;
   project: ProjectConfiguration & { name: string };
 }
 
@@ -40,17 +47,20 @@ function inferNode(manifestPath: string, manifestText: string, manifestHash: str
 
   const defFile = manifest.execution.kind === 'container' ? join(projectRoot, manifest.execution.defFile) : undefined;
   const defText = defFile ? readIfPresent(join(workspaceRoot, defFile)) : undefined;
+  const facts = defFile ? definitionFacts(projectRoot, defFile, defText, workspaceRoot) : undefined;
 
   return {
     manifestHash,
     defFile,
     defHash: defFile ? hashText(defText) : undefined,
+    localImages: (facts?.plan.localImages ?? []).filter((image) => !image.includes('{{')).map((image) => workspacePath(workspaceRoot, projectRoot, image)),
+    imagePath: defFile ? defaultImagePath(projectRoot, manifest) : undefined,
     project: {
       name: manifest.name,
       root: projectRoot,
       projectType: 'application',
       tags: [`peppy:${manifest.execution.kind}`, `peppy:${manifest.language}`],
-      targets: nodeTargets(projectRoot, manifest, options, defFile ? definitionFacts(projectRoot, defFile, defText, workspaceRoot) : undefined),
+      targets: nodeTargets(projectRoot, manifest, options, facts),
     },
   };
 }
@@ -68,6 +78,28 @@ function definitionFacts(projectRoot: string, defFile: string, defText: string |
     .filter((diagnostic) => diagnostic.severity === 'warning')
     .map((diagnostic) => formatProblem(diagnostic));
   return { plan, warnings };
+}
+
+/** A path from a definition file, relative to the node folder, as a workspace-relative path when inside. */
+function workspacePath(workspaceRoot: string, projectRoot: string, path: string): string {
+  const absolute = resolve(workspaceRoot, projectRoot, path);
+  const inside = relative(workspaceRoot, absolute);
+  return inside.startsWith('..') || isAbsolute(inside) ? absolute : inside;
+}
+
+/**
+ * Bases that no node of this batch builds are hashed by content: Nx sees
+ * neither a dependency output nor, for a git-ignored `.sif`, a file.
+ */
+function hashForeignBases(nodes: InferredNode[], buildTargetName: string): void {
+  const builtImages = new Set(nodes.map((node) => node.imagePath).filter((path): path is string => path !== undefined));
+
+  for (const node of nodes) {
+    const build = node.project.targets?.[buildTargetName];
+    const foreign = node.localImages.filter((image) => !builtImages.has(image));
+    if (!build || foreign.length === 0) continue;
+    build.inputs = [...(build.inputs ?? []), ...foreign.map((image) => fileHashInput(image))];
+  }
 }
 
 /** Returns the cached result when neither the manifest nor its definition file changed. */
@@ -96,10 +128,12 @@ export const createNodesV2: CreateNodesV2<NxPeppyPluginOptions> = [
   MANIFEST_GLOB,
   async (manifestPaths, rawOptions, context: CreateNodesContextV2) => {
     const options = normalizePluginOptions(rawOptions);
-    const cacheFile = join(workspaceDataFolder(context.workspaceRoot), `nx-peppy-${hashText(PLUGIN_VERSION, JSON.stringify(options)).slice(0, 16)}.json`);
+    const cacheKey = hashText(PLUGIN_VERSION, String(CACHE_FORMAT), JSON.stringify(options)).slice(0, 16);
+    const cacheFile = join(workspaceDataFolder(context.workspaceRoot), `nx-peppy-${cacheKey}.json`);
     const cache = new InferenceCache<InferredNode>(cacheFile);
 
     const results: Array<readonly [string, CreateNodesResult]> = [];
+    const inferred: InferredNode[] = [];
     const errors: Array<[string, Error]> = [];
     const pathsByName = new Map<string, string>();
 
@@ -118,7 +152,10 @@ export const createNodesV2: CreateNodesV2<NxPeppyPluginOptions> = [
           if (other) throw duplicateNameError(node.project.name, other, manifestPath);
           pathsByName.set(node.project.name, manifestPath);
 
-          results.push([manifestPath, { projects: { [node.project.root]: node.project } }] as const);
+          // A copy, so the batch-level inputs added below never reach the cache.
+          const project = structuredClone(node.project);
+          inferred.push({ ...node, project });
+          results.push([manifestPath, { projects: { [project.root]: project } }] as const);
         } catch (error) {
           errors.push([manifestPath, error as Error]);
         }
@@ -126,6 +163,8 @@ export const createNodesV2: CreateNodesV2<NxPeppyPluginOptions> = [
     } finally {
       cache.write();
     }
+
+    hashForeignBases(inferred, options.buildTargetName);
 
     if (errors.length > 0) throw new AggregateCreateNodesError(errors, results);
     return results;

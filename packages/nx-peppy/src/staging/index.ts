@@ -1,2 +1,2 @@
-export { stageBuildContext, type StagedContext } from './stage';
+export { listFilesUnder, stageBuildContext, type StagedContext } from './stage';
 export { resolveTaskInputFiles, type TaskInputFiles } from './task-inputs';

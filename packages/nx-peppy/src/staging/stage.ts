@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface StagedContext {
@@ -46,4 +46,29 @@ export function stageBuildContext(files: readonly string[], workspaceRoot: strin
     staged.files.push(file);
   }
   return staged;
+}
+
+/**
+ * Lists the files below workspace-relative paths, following symlinked folders
+ * as Apptainer's `cp -L` does. A path that is a file is listed as it is.
+ */
+export function listFilesUnder(paths: readonly string[], workspaceRoot: string): string[] {
+  const files: string[] = [];
+  const visit = (path: string, seen: Set<string>) => {
+    const absolute = join(workspaceRoot, path);
+    if (!existsSync(absolute)) return;
+    if (!statSync(absolute).isDirectory()) {
+      files.push(path);
+      return;
+    }
+
+    // A symlink loop would otherwise recurse forever.
+    const real = realpathSync(absolute);
+    if (seen.has(real)) return;
+    const inside = new Set(seen).add(real);
+    for (const entry of readdirSync(absolute).sort()) visit(`${path}/${entry}`, inside);
+  };
+
+  for (const path of paths) visit(path, new Set());
+  return files;
 }

@@ -17,7 +17,7 @@ import {
 import { checkSources, planBuildContext } from '../../inputs';
 import type { ContainerExecution } from '../../manifest';
 import { createRuntime } from '../../runtime';
-import { resolveTaskInputFiles, stageBuildContext } from '../../staging';
+import { listFilesUnder, resolveTaskInputFiles, stageBuildContext } from '../../staging';
 import type { NodeContext } from '../node-context';
 import type { BuildExecutorSchema } from './schema';
 
@@ -90,13 +90,20 @@ export async function buildContainerNode(
   const contextRoot = `${temporaryPath}.context`;
 
   try {
-    const staged = stageBuildContext(
-      [...inputs.files, ...inputs.depOutputs, ...localImagesInWorkspace(plan.localImages, node.projectRoot, workspaceRoot), ...sources.unhashed],
+    // Hashed files first; then the bases and the git-ignored sources that Nx
+    // cannot list as files, each logged apart so the two sets stay visible.
+    const staged = stageBuildContext([...inputs.files, ...inputs.depOutputs], workspaceRoot, contextRoot);
+    const unhashed = stageBuildContext(
+      [...localImagesInWorkspace(plan.localImages, node.projectRoot, workspaceRoot), ...listFilesUnder(sources.unhashed, workspaceRoot)],
       workspaceRoot,
       contextRoot,
     );
-    logger.info(`Staged ${staged.files.length} files for ${node.projectName} (${staged.linked} linked, ${staged.copied} copied)`);
+    logger.info(
+      `Staged ${staged.files.length + unhashed.files.length} files for ${node.projectName} ` +
+        `(${staged.linked + unhashed.linked} linked, ${staged.copied + unhashed.copied} copied)`,
+    );
     logger.verbose(['Staged files:', ...staged.files.map((file) => `  ${file}`)].join('\n'));
+    if (unhashed.files.length > 0) logger.verbose(['Staged bases and git-ignored sources:', ...unhashed.files.map((file) => `  ${file}`)].join('\n'));
 
     const argv = buildCommand({
       output: temporaryPath,

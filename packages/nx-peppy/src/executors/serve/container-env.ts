@@ -1,7 +1,7 @@
 /**
- * How declared variables reach a container. `apptainer run --env` parses its
- * value as comma-separated `K=V` pairs, so only plain values use it; the rest
- * go through a generated `--env-file`.
+ * Channels for declared variables into a container. `apptainer run --env`
+ * parses its value as comma-separated `K=V` pairs, so only plain values use
+ * it, and the rest go through a generated `--env-file`.
  */
 
 /** Values `--env` passes unchanged: no comma, `=`, quote, backslash, space or `$`. */

@@ -17,7 +17,7 @@ import type { ServeExecutorSchema } from './schema';
 
 const BUILD_EXECUTOR = 'nx-peppy:build';
 
-/** The image path the project's build target writes, whatever that target is named. */
+/** Returns the image path the project's build target writes, whatever that target is named. */
 function builtImagePath(node: NodeContext, context: ExecutorContext): string {
   const targets = context.projectsConfigurations?.projects[node.projectName]?.targets ?? {};
   const build = Object.values(targets).find((target) => target.executor === BUILD_EXECUTOR);
@@ -29,7 +29,7 @@ function mountPathsField(node: NodeContext): string {
   return node.manifest.format === 'node/v1' ? 'execution.container.mount_paths' : 'container.mount_paths';
 }
 
-/** Runs need a folder Apptainer can see: Lima shares only the home folder by default. */
+/** Returns the parent of run folders, which Apptainer must see: Lima shares only the home folder by default. */
 function runFolderParent(runtime: ApptainerRuntime): string {
   return runtime.kind === 'lima' ? join(homeDirectory(), '.cache', 'nx-peppy', 'runs') : tmpdir();
 }
@@ -104,11 +104,11 @@ export async function serveContainer(
     const cwd = options.hostMounts ? context.cwd : runFolder.workingDir;
 
     const invisible = runtime.invisiblePaths([
-      { path: image, what: 'image' },
-      { path: runtimeConfigFile, what: 'runtime config' },
-      { path: cwd, what: 'working folder' },
-      ...(envFile ? [{ path: envFile, what: 'env file' }] : []),
-      ...mounts.sources.map((source) => ({ path: source, what: 'mount source' })),
+      { path: image, role: 'image' },
+      { path: runtimeConfigFile, role: 'runtime config' },
+      { path: cwd, role: 'working folder' },
+      ...(envFile ? [{ path: envFile, role: 'env file' }] : []),
+      ...mounts.sources.map((source) => ({ path: source, role: 'mount source' })),
     ]);
     if (invisible.length > 0) throw new NxPeppyError(invisible);
 
