@@ -18,7 +18,7 @@ export function usesApptainerCache(definition: Definition): boolean {
   return definition.stages.some((stage) => stage.bootstrap !== undefined && CACHING_AGENTS.has(stage.bootstrap));
 }
 
-/** The cache folder Apptainer uses: `APPTAINER_CACHEDIR`, else `~/.apptainer/cache`. */
+/** Returns Apptainer's cache folder: `APPTAINER_CACHEDIR`, else `~/.apptainer/cache`. */
 export function apptainerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.APPTAINER_CACHEDIR || join(env.HOME || homedir(), '.apptainer', 'cache');
 }

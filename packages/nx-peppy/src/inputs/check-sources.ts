@@ -17,14 +17,14 @@ function isUnder(path: string, file: string): boolean {
   return path === '.' || file === path || file.startsWith(`${path}/`);
 }
 
-/** Where a `%files` line copies to, taken from the parsed definition by line. */
+/** Lookup of a `%files` line's destination by its line number. */
 export type DestinationLookup = (line: number) => string | undefined;
 
 /**
  * Checks each host `%files` source against the files Nx hashes, before
- * Apptainer starts: a glob with no match or a missing path is an error with
- * the line and fix; several glob matches to a destination without a trailing
- * `/` are a warning, because each match overwrites the previous one.
+ * Apptainer starts. A glob with no match or a missing path is an error with
+ * the line and the fix. Several glob matches copied to a destination without
+ * a trailing `/` get a warning, because each match overwrites the previous one.
  */
 export function checkSources(plan: BuildContextPlan, hashedFiles: readonly string[], workspaceRoot: string, destinationOf: DestinationLookup): SourceCheck {
   const check: SourceCheck = { errors: [], warnings: [], unhashed: [] };

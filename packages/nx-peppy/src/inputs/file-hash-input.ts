@@ -10,7 +10,7 @@ const HASH_SCRIPT =
   ".on('end',()=>console.log(h.digest('hex'))).on('error',e=>console.log('unreadable '+e.code))";
 
 /**
- * A runtime input that hashes one file's content. It serves files Nx cannot
+ * Builds a runtime input that hashes one file's content. It serves files Nx cannot
  * hash as a fileset: a `localimage` base that git ignores and that no project
  * builds, or one outside the workspace. Relative paths are relative to the
  * workspace root, where Nx runs runtime inputs.

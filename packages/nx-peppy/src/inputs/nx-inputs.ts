@@ -19,8 +19,8 @@ function folderExcludes(): string[] {
 }
 
 /**
- * The Nx inputs of a container build: exactly what `apptainer build` can copy
- * into the image. A path source may be a file or a folder, so both the path
+ * Lists the Nx inputs of a container build: exactly what `apptainer build` can
+ * copy into the image. A path source may be a file or a folder, so both the path
  * and everything below it are listed; Nx matches only files.
  */
 export function buildInputs(plan: BuildContextPlan): (string | InputDefinition)[] {
@@ -43,8 +43,8 @@ export function buildInputs(plan: BuildContextPlan): (string | InputDefinition)[
     inputs.add(`${pattern}/**/*`);
   }
 
-  // NOTE: Nx matches `*` against dotfiles too, while Apptainer's shell globs skip them;
-  // a dotfile matched only by a `*` source is hashed but not copied.
+  // NOTE: Nx matches `*` against dotfiles too, but Apptainer's shell globs skip
+  // them. So a dotfile matched only by a `*` source is hashed but not copied.
   const list: (string | InputDefinition)[] = [...inputs].sort(compareExcludesLast);
   if (plan.localImages.length > 0) list.push({ dependentTasksOutputFiles: '**/*.sif', transitive: false });
   // Only the plugin's own version can change how an image is built, not every npm package.
@@ -57,5 +57,6 @@ function compareExcludesLast(a: string, b: string): number {
   const aNegative = a.startsWith('!');
   const bNegative = b.startsWith('!');
   if (aNegative !== bNegative) return aNegative ? 1 : -1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

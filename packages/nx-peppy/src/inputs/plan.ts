@@ -23,7 +23,7 @@ export interface PlannedSource {
   wholeNodeFolder: boolean;
 }
 
-/** What an image is built from, as Nx input patterns and staging rules. */
+/** Plan of an image's build context: its sources, bases and host sections. */
 export interface BuildContextPlan {
   projectRoot: string;
   /** Workspace-relative definition file. */

@@ -32,7 +32,7 @@ interface InferredNode {
   defHash?: string;
   /** `localimage` bases: workspace-relative, or absolute when outside the workspace. */
   localImages: string[];
-  /** Where the build target writes the image with its default options. */
+  /** Image path of the build target with its default options. */
   imagePath?: string;
   project: ProjectConfiguration & { name: string };
 }
@@ -80,7 +80,7 @@ function definitionFacts(projectRoot: string, defFile: string, defText: string |
   return { plan, warnings };
 }
 
-/** A path from a definition file, relative to the node folder, as a workspace-relative path when inside. */
+/** Resolves a definition-file path against the node folder; workspace-relative when inside the workspace. */
 function workspacePath(workspaceRoot: string, projectRoot: string, path: string): string {
   const absolute = resolve(workspaceRoot, projectRoot, path);
   const inside = relative(workspaceRoot, absolute);
@@ -88,8 +88,8 @@ function workspacePath(workspaceRoot: string, projectRoot: string, path: string)
 }
 
 /**
- * Bases that no node of this batch builds are hashed by content: Nx sees
- * neither a dependency output nor, for a git-ignored `.sif`, a file.
+ * Adds content hashes of the bases that no node of this batch builds. Nx has
+ * no dependency output for them, and no file either when git ignores the `.sif`.
  */
 function hashForeignBases(nodes: InferredNode[], buildTargetName: string): void {
   const builtImages = new Set(nodes.map((node) => node.imagePath).filter((path): path is string => path !== undefined));

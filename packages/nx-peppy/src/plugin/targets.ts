@@ -61,14 +61,14 @@ function serveTarget(manifest: NodeManifest, buildTargetName: string): TargetCon
   };
 }
 
-/** What inference learned from a container node's definition file. */
+/** Facts inferred from a container node's definition file. */
 export interface DefinitionFacts {
   plan: BuildContextPlan;
   /** Formatted warnings, shown in `nx show project`. */
   warnings: string[];
 }
 
-/** The targets inferred for one node; `definition` is set for container nodes. */
+/** Infers the targets of one node; `definition` is set for container nodes. */
 export function nodeTargets(projectRoot: string, manifest: NodeManifest, options: Required<NxPeppyPluginOptions>, definition?: DefinitionFacts) {
   const build =
     manifest.execution.kind === 'container' && definition

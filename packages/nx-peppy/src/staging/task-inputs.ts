@@ -23,7 +23,7 @@ interface HashPlanInspectorLike {
 
 /**
  * Asks Nx's own hash planner which files make up the task hash, so the build
- * context holds exactly the hashed files and the two sets cannot drift apart.
+ * context contains exactly the hashed files and the two sets cannot drift apart.
  */
 export async function resolveTaskInputFiles(context: ExecutorContext): Promise<TaskInputFiles> {
   const { projectName, targetName, configurationName } = context;
