@@ -71,6 +71,13 @@ describe('inference on the corpus', () => {
     expect(inputs).not.toContain('{projectRoot}/**/*');
   });
 
+  it('unpinned base warning shows in metadata', () => {
+    const metadata = showProject('zed_camera').targets.build.metadata as { warnings?: string[] };
+    expect(metadata.warnings).toHaveLength(1);
+    expect(metadata.warnings?.[0]).toContain('nodes/node-v1/zed_camera/apptainer.def:2:');
+    expect(metadata.warnings?.[0]).toContain('peppybot/rust-cargo-base');
+  });
+
   it('broken manifest names its file', () => {
     workspace.write('nodes/broken/peppy.json5', '{ peppy_schema: "node/v1", manifest: { name: "broken", tag: "v1" }, execution: { language: "go", run_cmd: ["x"] } }');
     try {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '@nx/devkit';
 
 import type { Definition } from '../definition';
+import { isProcessAlive } from '../runtime/process-alive';
 
 /**
  * Bootstrap agents that pull into Apptainer's cache folder. Concurrent pulls
@@ -30,13 +31,7 @@ function holderIsAlive(lockFile: string): boolean {
   } catch {
     return false;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(pid);
 }
 
 /**

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
+import { isProcessAlive } from '../runtime/process-alive';
+
 /**
  * Temporary images live beside the final path, so the rename that publishes
  * them stays on one file system and is atomic.
@@ -11,15 +13,6 @@ const TEMP_MARKER = '.tmp-';
 export function temporaryImagePath(imagePath: string): string {
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   return join(dirname(imagePath), `.${basename(imagePath)}${TEMP_MARKER}${suffix}.sif`);
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

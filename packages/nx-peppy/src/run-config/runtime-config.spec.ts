@@ -1,11 +1,12 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import JSON5 from 'json5';
 
 import { MANIFEST_FILE, readNodeManifest, type NodeManifest } from '../manifest';
-import { createRunFolder, createRuntimeConfig, parameterDefaults, type RunFolder } from './runtime-config';
+import { createRunFolder, removeStaleRunFolders, type RunFolder } from './run-folder';
+import { createRuntimeConfig, parameterDefaults, serializeRuntimeConfig } from './runtime-config';
 
 const CORPUS = join(__dirname, '../../../../fixtures/corpus');
 
@@ -142,6 +143,10 @@ describe('createRuntimeConfig', () => {
     expect(createRuntimeConfig(manifest).node_instance.arguments).toEqual(parameterDefaults(manifest.parameters));
   });
 
+  it('arguments from options', () => {
+    expect(createRuntimeConfig(manifest, { arguments: { command_rate_hz: 50 } }).node_instance.arguments).toEqual({ command_rate_hz: 50 });
+  });
+
   it('whole object with every option', () => {
     const config = createRuntimeConfig(corpusManifest('node-v1/openarm_sim_mujoco'), {
       messagingHost: '::1',
@@ -180,11 +185,48 @@ describe('createRunFolder', () => {
     expect(dirname(folder.path)).toBe(tmpdir());
   });
 
-  it('holds only the runtime config', () => {
+  it('holds the runtime config and the working folder', () => {
     const folder = runFolder();
 
-    expect(readdirSync(folder.path)).toEqual(['runtime_config.json5']);
+    expect(readdirSync(folder.path).sort()).toEqual(['runtime_config.json5', 'work']);
     expect(folder.runtimeConfigFile).toBe(join(folder.path, 'runtime_config.json5'));
+  });
+
+  it('working folder is empty', () => {
+    const folder = runFolder();
+
+    expect(folder.workingDir).toBe(join(folder.path, 'work'));
+    expect(readdirSync(folder.workingDir)).toEqual([]);
+  });
+
+  it('folder name carries the process id', () => {
+    expect(runFolder().path).toContain(`nx-peppy-run-${process.pid}-`);
+  });
+
+  it('without a config no runtime config file is written', () => {
+    const folder = createRunFolder(undefined);
+    folders.push(folder);
+
+    expect(existsSync(folder.runtimeConfigFile)).toBe(false);
+  });
+
+  it('private file has mode 600', () => {
+    const file = runFolder().writePrivateFile('container.env', "A='1'\n");
+
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe("A='1'\n");
+  });
+
+  it('parent folder option', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'nx-peppy-parent-'));
+    try {
+      const folder = createRunFolder(config, { parent: join(parent, 'runs') });
+
+      expect(dirname(folder.path)).toBe(join(parent, 'runs'));
+      folder.dispose();
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('runtime config is JSON equal to the config', () => {
@@ -216,5 +258,59 @@ describe('createRunFolder', () => {
     folder.dispose();
 
     expect(() => folder.dispose()).not.toThrow();
+  });
+});
+
+describe('removeStaleRunFolders', () => {
+  let parent: string;
+
+  beforeEach(() => {
+    parent = mkdtempSync(join(tmpdir(), 'nx-peppy-stale-'));
+  });
+
+  afterEach(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('removes folders of processes that are gone', () => {
+    // Process ids are below 2^22 on Linux, so this one cannot exist.
+    mkdirSync(join(parent, 'nx-peppy-run-99999999-abc'));
+
+    expect(removeStaleRunFolders(parent)).toEqual([join(parent, 'nx-peppy-run-99999999-abc')]);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('keeps folders of running processes', () => {
+    mkdirSync(join(parent, `nx-peppy-run-${process.pid}-abc`));
+
+    expect(removeStaleRunFolders(parent)).toEqual([]);
+    expect(readdirSync(parent)).toEqual([`nx-peppy-run-${process.pid}-abc`]);
+  });
+
+  it('leaves other folders alone', () => {
+    mkdirSync(join(parent, 'nx-peppy-runner'));
+    mkdirSync(join(parent, 'other-99999999-x'));
+
+    removeStaleRunFolders(parent);
+
+    expect(readdirSync(parent).sort()).toEqual(['nx-peppy-runner', 'other-99999999-x']);
+  });
+
+  it('missing parent is not an error', () => {
+    expect(removeStaleRunFolders(join(parent, 'missing'))).toEqual([]);
+  });
+});
+
+describe('serializeRuntimeConfig', () => {
+  it('same text as JSON.stringify for plain values', () => {
+    const value = { a: 1, b: [true, null, 'x'], c: { d: 1.5 }, e: [], f: {} };
+
+    expect(serializeRuntimeConfig(value)).toBe(JSON.stringify(value, null, 2));
+  });
+
+  it('bigint written as exact digits', () => {
+    expect(serializeRuntimeConfig({ max: 18_446_744_073_709_551_615n })).toBe('{\n  "max": 18446744073709551615\n}');
+  });
+
+  it('bigint text parses back as a number', () => {
+    expect(JSON5.parse(serializeRuntimeConfig({ big: [9_007_199_254_740_993n] }))).toEqual({ big: [9_007_199_254_740_992] });
   });
 });

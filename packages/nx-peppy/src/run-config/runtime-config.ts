@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import type { NodeManifest, ParameterSchema } from '../manifest';
+import type { ParameterValue } from './parameter-types';
 
 /** The file PeppyOS passes to a node through `PEPPY_RUNTIME_CONFIG`. */
 export interface RuntimeConfig {
@@ -21,9 +19,17 @@ export interface RuntimeConfigOptions {
   messagingHost?: string;
   messagingPort?: number;
   instanceId?: string;
+  /** `node_instance.arguments`; by default the manifest's `$default` values. */
+  arguments?: Record<string, ParameterValue>;
 }
 
-/** Collects the `$default` values of a parameter schema, keeping its groups. */
+export const DEFAULT_MESSAGING_HOST = '127.0.0.1';
+export const DEFAULT_MESSAGING_PORT = 7448;
+
+/**
+ * Collects the `$default` values of a parameter schema, keeping its groups.
+ * Unlike `resolveParameters`, it checks no types and reports no problems.
+ */
 export function parameterDefaults(schema: ParameterSchema): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(schema)) {
@@ -43,30 +49,32 @@ export function createRuntimeConfig(manifest: NodeManifest, options: RuntimeConf
   return {
     node_name: manifest.name,
     node_tag: manifest.tag,
-    messaging_host: options.messagingHost ?? '127.0.0.1',
-    messaging_port: options.messagingPort ?? 7448,
+    messaging_host: options.messagingHost ?? DEFAULT_MESSAGING_HOST,
+    messaging_port: options.messagingPort ?? DEFAULT_MESSAGING_PORT,
     node_instance: {
       instance_id: options.instanceId ?? `${manifest.name}-${randomUUID().slice(0, 8)}`,
-      arguments: parameterDefaults(manifest.parameters),
+      arguments: options.arguments ?? parameterDefaults(manifest.parameters),
     },
   };
 }
 
-export interface RunFolder {
-  /** A fresh, empty working folder for the node. */
-  path: string;
-  runtimeConfigFile: string;
-  /** Removes the folder and the runtime config in it. */
-  dispose(): void;
-}
-
 /**
- * Creates the working folder of one node run with the runtime config in it.
- * JSON is valid JSON5, which is what PeppyOS writes too.
+ * Writes JSON (valid JSON5, the format PeppyOS reads) with two-space
+ * indentation. Integers held as bigint are written as exact digits, because
+ * `JSON.stringify` rejects them and a number would round u64 values.
  */
-export function createRunFolder(config: RuntimeConfig): RunFolder {
-  const path = mkdtempSync(join(tmpdir(), 'nx-peppy-run-'));
-  const runtimeConfigFile = join(path, 'runtime_config.json5');
-  writeFileSync(runtimeConfigFile, `${JSON.stringify(config, null, 2)}\n`);
-  return { path, runtimeConfigFile, dispose: () => rmSync(path, { recursive: true, force: true }) };
+export function serializeRuntimeConfig(value: unknown, indent = ''): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((item) => inner + serializeRuntimeConfig(item, inner)).join(',\n')}\n${indent}]`;
+  }
+
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+  if (entries.length === 0) return '{}';
+  const lines = entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${serializeRuntimeConfig(item, inner)}`);
+  return `{\n${lines.join(',\n')}\n${indent}}`;
 }

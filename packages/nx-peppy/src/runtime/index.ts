@@ -1,2 +1,5 @@
-export { createRuntime, type ApptainerRuntime, type RuntimeOptions } from './runtime';
+export { createRuntime, defaultRuntimeKind, homeDirectory, type ApptainerRuntime, type Invocation, type RuntimeKind, type RuntimeOptions } from './runtime';
 export { spawnCommand, type SpawnOptions, type SpawnResult } from './spawn';
+export { DEFAULT_LIMA_INSTANCE, GUEST_CD_SCRIPT, limaShellArgs, type LimaCommandOptions } from './lima-command';
+export { invisiblePathProblems, limaSameMountPaths, resolveLimaHome, type HostPath } from './lima-mounts';
+export { isProcessAlive } from './process-alive';

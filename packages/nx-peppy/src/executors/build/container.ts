@@ -5,6 +5,7 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 
 import { apptainerCacheDir, buildCommand, findFatalLine, usesApptainerCache, withCacheLock } from '../../apptainer';
 import { assertNoErrors, parseDefinition, type Definition } from '../../definition';
+import { quickPreflight } from '../../doctor';
 import { formatProblem, NxPeppyError } from '../../errors';
 import {
   defaultImagePath,
@@ -47,6 +48,16 @@ function destinationLookup(definition: Definition) {
   const byLine = new Map<number, string | undefined>();
   for (const stage of definition.stages) for (const entry of stage.files) byLine.set(entry.line, entry.destination);
   return (line: number) => byLine.get(line);
+}
+
+/** Apptainer messages that point at the host rather than at the definition file. */
+const HOST_PROBLEM = /user namespace|fakeroot|newuidmap|newgidmap|subuid|subgid|uid_map|gid_map|capabilit|apparmor|no space left/i;
+
+/** Adds the failed host prerequisites to a build error that looks like a host problem. */
+function reportHostPrerequisites(tail: readonly string[]): void {
+  if (!tail.some((line) => HOST_PROBLEM.test(line))) return;
+  const preflight = quickPreflight();
+  if (preflight.text) logger.error(`Host prerequisites that may explain this (run \`npx nx-peppy doctor\` for all checks):\n${preflight.text}`);
 }
 
 /**
@@ -113,8 +124,19 @@ export async function buildContainerNode(
       extraArgs: [...execution.buildExtraArgs, ...(options.extraArgs ?? [])],
     });
 
+    const runtime = createRuntime({
+      apptainerPath: options.apptainerPath,
+      runtime: options.runtime,
+      limaInstance: options.limaInstance,
+      limaShellExtraArgs: [...execution.limaShellExtraArgs, ...(options.limaShellExtraArgs ?? [])],
+    });
+    const invisible = runtime.invisiblePaths([
+      { path: contextRoot, role: 'build context' },
+      { path: temporaryPath, role: 'image' },
+    ]);
+    if (invisible.length > 0) throw new NxPeppyError(invisible);
+
     logger.info(`Building ${relative(workspaceRoot, imagePath)} from ${defFile}`);
-    const runtime = createRuntime({ apptainerPath: options.apptainerPath });
     const runBuild = () => runtime.apptainer(argv, { cwd: join(contextRoot, node.projectRoot) });
     const result = usesApptainerCache(definition) ? await withCacheLock(apptainerCacheDir(), runBuild) : await runBuild();
 
@@ -124,6 +146,7 @@ export async function buildContainerNode(
         [`Building ${node.projectName} failed: ${fatal}`, '--- last lines of the Apptainer output ---', ...result.tail.slice(-15)].join('\n'),
       );
       logger.error(`The previous image, if any, is unchanged: ${relative(workspaceRoot, imagePath)}`);
+      reportHostPrerequisites(result.tail);
       return { success: false };
     }
 

@@ -11,4 +11,10 @@ export interface BuildExecutorSchema {
   extraArgs?: string[];
   /** Apptainer executable; `apptainer` from PATH when unset. */
   apptainerPath?: string;
+  /** Where Apptainer runs: `native`, or `lima` (the default on macOS). */
+  runtime?: 'native' | 'lima';
+  /** Lima instance that runs Apptainer; default `peppy`. */
+  limaInstance?: string;
+  /** Arguments for `limactl shell`, added after the manifest's `lima_shell_extra_args`. */
+  limaShellExtraArgs?: string[];
 }

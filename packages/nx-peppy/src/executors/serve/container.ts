@@ -44,19 +44,10 @@ export function createServeRuntime(node: NodeContext, execution: ContainerExecut
 }
 
 /**
- * Runs a container node as `peppy node run` does: `apptainer run --cleanenv`
- * from an empty working folder, with only the declared variables, the
- * runtime config bound at its own path and the manifest's mounts. Returns
- * the container's exit status.
+ * Finds the image and resolves the mounts, and throws one error listing
+ * every problem, including those of the parameters and the environment.
  */
-export async function serveContainer(
-  node: NodeContext,
-  execution: ContainerExecution,
-  options: ServeExecutorSchema,
-  context: ExecutorContext,
-  inputs: RunInputs,
-  runtime: ApptainerRuntime,
-): Promise<number> {
+function checkContainerInputs(node: NodeContext, execution: ContainerExecution, options: ServeExecutorSchema, context: ExecutorContext, inputs: RunInputs) {
   const problems: Problem[] = [...inputs.problems];
 
   const image = resolveImagePath(options.imagePath ?? builtImagePath(node, context), context.root, optionsLabel(node));
@@ -77,7 +68,26 @@ export async function serveContainer(
     pathExists: existsSync,
   });
   problems.push(...mounts.problems);
+
   if (problems.length > 0) throw new NxPeppyError(problems);
+  return { image, mounts };
+}
+
+/**
+ * Runs a container node as `peppy node run` does: `apptainer run --cleanenv`
+ * from an empty working folder, with only the declared variables, the
+ * runtime config bound at its own path and the manifest's mounts. Returns
+ * the container's exit status.
+ */
+export async function serveContainer(
+  node: NodeContext,
+  execution: ContainerExecution,
+  options: ServeExecutorSchema,
+  context: ExecutorContext,
+  inputs: RunInputs,
+  runtime: ApptainerRuntime,
+): Promise<number> {
+  const { image, mounts } = checkContainerInputs(node, execution, options, context, inputs);
 
   const parent = runFolderParent(runtime);
   removeStaleRunFolders(parent);

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { EXIT_STATUS_FILE_VARIABLE, readExitStatus } from '../executors/serve/exit-status';
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Finds the `nx` CLI of the workspace in `cwd`, as `npx nx` would. */
+export function findNxCli(cwd: string): string | undefined {
+  try {
+    const manifest = require.resolve('nx/package.json', { paths: [cwd] });
+    const bin = (require(manifest) as { bin?: string | Record<string, string> }).bin;
+    const relativeBin = typeof bin === 'string' ? bin : bin?.nx;
+    return relativeBin ? join(dirname(manifest), relativeBin) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decides the status of `nx-peppy serve`: the node's own status when the
+ * serve executor recorded one and nx reported a failure, otherwise the status
+ * of nx (a failed build, or an input error before the node started).
+ */
+export function serveExitStatus(nxCode: number | null, nxSignal: NodeJS.Signals | null, recorded: number | undefined): number {
+  if (nxCode === 0) return 0;
+  if (recorded !== undefined && recorded !== 0) return recorded;
+  if (nxCode !== null) return nxCode;
+  return 128 + (nxSignal ? (constants.signals[nxSignal] ?? 0) : 0);
+}
+
+/**
+ * Runs `nx serve <args>` and exits with the node's exit status. Nx 24 ends
+ * with status 1 for any failed task, so the serve executor writes the status
+ * to a file this command names in `NX_PEPPY_EXIT_STATUS_FILE`.
+ */
+export function runServeCommand(args: readonly string[], cwd: string = process.cwd()): Promise<number> {
+  const nx = findNxCli(cwd);
+  if (!nx) {
+    process.stderr.write(`nx-peppy serve: nx not found from ${cwd}; run it inside an Nx workspace that has nx installed (npm i -D nx)\n`);
+    return Promise.resolve(1);
+  }
+
+  const folder = mkdtempSync(join(tmpdir(), 'nx-peppy-status-'));
+  const statusFile = join(folder, 'exit-status');
+  const child = spawn(process.execPath, [nx, 'serve', ...args], {
+    cwd,
+    stdio: 'inherit',
+    env: { ...process.env, [EXIT_STATUS_FILE_VARIABLE]: statusFile },
+  });
+
+  // A signal sent to this process alone must still stop nx and, through it, the node.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+
+  return new Promise((resolve) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      for (const name of FORWARDED_SIGNALS) process.off(name, forward);
+      const recorded = readExitStatus(statusFile);
+      rmSync(folder, { recursive: true, force: true });
+      resolve(serveExitStatus(code, signal, recorded));
+    };
+    child.on('error', (error) => {
+      process.stderr.write(`nx-peppy serve: cannot start nx: ${error.message}\n`);
+      finish(1, null);
+    });
+    child.on('exit', finish);
+  });
+}
