@@ -48,7 +48,7 @@ cat nodes/my_node/peppy.json5
 step "switching the definition file to an offline Debian base"
 def=nodes/my_node/apptainer.def
 {
-  printf 'Bootstrap: debootstrap\nOSVersion: bookworm\nMirrorURL: %s\nInclude: python3-minimal\n\n' "$mirror"
+  printf 'Bootstrap: debootstrap\nOSVersion: bookworm\nMirrorURL: %s\nInclude: python3\n\n' "$mirror"
   # Keep the generated %labels and %files; run the module with Debian's python3.
   sed -n '/^%labels/,/^%post/p' "$def" | sed '$d'
   printf '%%runscript\n    cd /opt/my_node\n    PYTHONPATH=/opt/my_node/src exec python3 -m my_node "$@"\n'
