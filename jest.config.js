@@ -37,6 +37,8 @@ const shared = {
 };
 
 module.exports = {
+  // Jest 30 reads testTimeout only at the top level; e2e tests drive real builds.
+  testTimeout: 15 * 60 * 1000,
   projects: [
     {
       ...shared,
@@ -48,7 +50,6 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/tests/**/*.spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
-      testTimeout: 15 * 60 * 1000,
     },
   ],
 };

@@ -4,10 +4,15 @@ import { delimiter, join, resolve } from 'node:path';
 
 import { pathWithoutApptainer } from '../support/apptainer';
 import { CacheServer, nxWhileServing, taskOutcomes, unreachableCacheUrl, type TaskOutcome } from '../support/cache-server';
-import { TestWorkspace } from '../support/workspace';
+import { TestWorkspace, type CommandResult } from '../support/workspace';
+
+// Jest takes testTimeout only from the global config, so the e2e project's
+// setting does not reach these asynchronous tests.
+jest.setTimeout(10 * 60 * 1000);
 
 const NODES = ['arm', 'base', 'camera', 'lidar'];
 const TOKEN = 'e2e-remote-cache-token';
+const READ_ONLY_TOKEN = 'e2e-remote-cache-read-only-token';
 
 function imagePath(node: string): string {
   return `dist/nodes/${node}/${node}_v1.sif`;
@@ -19,14 +24,19 @@ function outcomesOf(output: string): Record<string, TaskOutcome> {
   return outcomes;
 }
 
+/** Fails with the end of the output, where Nx and npm print why the command failed. */
+function expectSuccess(result: CommandResult, command = 'nx'): void {
+  if (result.status !== 0) throw new Error(`${command} exited with ${result.status}:\n${result.output.slice(-4000)}`);
+}
+
 function allNodes(outcome: TaskOutcome): Record<string, TaskOutcome> {
   return Object.fromEntries(NODES.map((node) => [node, outcome]));
 }
 
 /**
  * Workspace A builds four container nodes against a self-hosted remote cache
- * on loopback; a fresh clone B, with an empty local cache and no Apptainer,
- * gets every image from that cache.
+ * on 127.0.0.1. A fresh clone B, with an empty local cache and no Apptainer,
+ * then gets every image from that cache.
  */
 describe('remote cache', () => {
   const origin = new TestWorkspace('nx-peppy-remote-a-');
@@ -36,12 +46,12 @@ describe('remote cache', () => {
   const originImages: Record<string, string> = {};
   let server: CacheServer;
 
-  /** Env of every run in A: its own local cache folder, so no other checkout shares it. */
+  /** Environment of every run in A, with a local cache folder that no other checkout shares. */
   function originEnv(): Record<string, string> {
     return { ...server.env(), NX_CACHE_DIRECTORY: join(scratch, 'cache-a') };
   }
 
-  /** Env of every run in B: another local cache folder, empty at the start. */
+  /** Environment of every run in B, with another local cache folder, empty at the start. */
   function cloneEnv(extra: Record<string, string> = {}): Record<string, string> {
     return { ...server.env(), NX_CACHE_DIRECTORY: join(scratch, 'cache-b'), ...extra };
   }
@@ -56,7 +66,7 @@ describe('remote cache', () => {
   }
 
   beforeAll(async () => {
-    server = await CacheServer.start({ token: TOKEN });
+    server = await CacheServer.start({ token: TOKEN, readOnlyToken: READ_ONLY_TOKEN });
     origin.copyFixture('remote-cache').installWithNxAdd();
     origin.commitAll();
   });
@@ -70,7 +80,7 @@ describe('remote cache', () => {
 
   it('workspace A builds and uploads every image', async () => {
     const result = await nxWhileServing(origin, ['run-many', '-t', 'build'], originEnv());
-    expect(result.status).toBe(0);
+    expectSuccess(result);
     expect(outcomesOf(result.output)).toEqual(allNodes('ran'));
 
     expect(server.counters.getMisses).toBe(NODES.length);
@@ -81,25 +91,23 @@ describe('remote cache', () => {
   });
 
   it('clone B installs from the committed lockfile', () => {
-    const cloned = origin.run('git', ['clone', '-q', origin.root, clone.root]);
-    expect(cloned.status).toBe(0);
+    expectSuccess(origin.run('git', ['clone', '-q', origin.root, clone.root]), 'git clone');
     expect(existsSync(clone.path('.nx'))).toBe(false);
     expect(existsSync(clone.path('dist'))).toBe(false);
 
-    // npm stores the tarball as a path relative to the workspace; both
-    // workspaces sit in the same temp folder, so it resolves from B as well.
+    // npm stores the tarball as a path relative to the workspace. Both
+    // workspaces are in the same temp folder, so the path resolves from B too.
     const spec = (JSON.parse(clone.read('package.json')) as { devDependencies: Record<string, string> }).devDependencies['nx-peppy'];
     expect(spec).toMatch(/^file:/);
     expect(existsSync(resolve(clone.root, spec.slice('file:'.length)))).toBe(true);
 
-    const install = clone.run('npm', ['ci', '--no-audit', '--no-fund']);
-    expect(install.status).toBe(0);
+    expectSuccess(clone.run('npm', ['ci', '--no-audit', '--no-fund']), 'npm ci');
   });
 
   it('clone B restores every image without Apptainer', async () => {
     server.resetCounters();
     const result = await nxWhileServing(clone, ['run-many', '-t', 'build'], cloneEnv({ PATH: pathWithFailingApptainer() }));
-    expect(result.status).toBe(0);
+    expectSuccess(result);
     expect(outcomesOf(result.output)).toEqual(allNodes('remote cache'));
     expect(result.output).toMatch(/\[remote cache\]/);
 
@@ -117,7 +125,7 @@ describe('remote cache', () => {
     server.resetCounters();
 
     const result = await nxWhileServing(clone, ['run-many', '-t', 'build'], cloneEnv());
-    expect(result.status).toBe(0);
+    expectSuccess(result);
     expect(outcomesOf(result.output)).toEqual({ base: 'ran', camera: 'ran', arm: 'ran', lidar: 'local cache' });
 
     // The three new images are uploaded for the next machine.
@@ -128,10 +136,68 @@ describe('remote cache', () => {
     expect(clone.sha256(imagePath('lidar'))).toBe(originImages.lidar);
   });
 
-  // Nx 24.0 stops the whole run when the remote cache fails: a lookup that
-  // gets an unexpected status or no connection throws before any task runs,
-  // even a task that would build locally. These tests pin that behaviour, so an
-  // Nx upgrade that changes it fails here and docs/ci.md gets updated.
+  it('read-only token downloads but uploads nothing', async () => {
+    appendFileSync(clone.path('nodes/camera/src/main.txt'), 'second camera driver line\n');
+    const entries = server.entries().length;
+    server.resetCounters();
+
+    const result = await nxWhileServing(clone, ['run-many', '-t', 'build'], cloneEnv(server.env(READ_ONLY_TOKEN)));
+    expectSuccess(result);
+    expect(outcomesOf(result.output)).toEqual({ base: 'local cache', camera: 'ran', arm: 'local cache', lidar: 'local cache' });
+    expect(server.counters.getMisses).toBe(1);
+    expect(server.counters.forbidden).toBe(1);
+    expect(server.counters.puts).toBe(0);
+    expect(server.entries()).toHaveLength(entries);
+  });
+
+  it('second upload of a hash gets 409 and the run succeeds', async () => {
+    // A makes the base change that B has already built and uploaded, but its
+    // lookup misses, as if B's upload had landed while A was building.
+    appendFileSync(origin.path('nodes/base/apptainer.def'), '\n%help\n    Base image, second version.\n');
+    server.resetCounters();
+    server.getAlwaysMisses = true;
+    try {
+      const result = await nxWhileServing(origin, ['run-many', '-t', 'build', '-p', 'base'], originEnv());
+      expectSuccess(result);
+      expect(outcomesOf(result.output)).toEqual({ base: 'ran' });
+    } finally {
+      server.getAlwaysMisses = false;
+    }
+    expect(server.counters.putConflicts).toBe(1);
+    expect(server.counters.puts).toBe(0);
+  });
+
+  it('wrong token fails the run with Unauthorized', async () => {
+    appendFileSync(clone.path('nodes/arm/src/main.txt'), 'second arm driver line\n');
+    server.resetCounters();
+
+    const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'arm'], cloneEnv(server.env('not-the-token')));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('Unauthorized: Missing or invalid bearer token');
+    expect(server.counters.unauthorized).toBe(1);
+  });
+
+  it('image larger than maxCacheSize fails its upload', async () => {
+    // Nx uploads from the local cache entry, which it has already evicted
+    // because the image alone is over the cap.
+    writeFileSync(clone.path('nodes/lidar/config.txt'), 'range: 35\n');
+    const before = clone.sha256(imagePath('lidar'));
+    server.resetCounters();
+
+    const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar'], cloneEnv({ NX_MAX_CACHE_SIZE: '100KB' }));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('No such file or directory (os error 2)');
+    expect(result.output).toMatch(/Failed tasks:\s+- lidar:build/);
+    expect(server.counters.getMisses).toBe(1);
+    expect(server.counters.puts).toBe(0);
+    expect(clone.sha256(imagePath('lidar'))).not.toBe(before);
+  });
+
+  // Nx 24.0 does not fall back to a local build when the remote cache fails. A
+  // lookup that gets an unexpected status or no connection stops the run
+  // before any task starts, and an upload that keeps failing fails its task.
+  // These tests pin that behaviour, so an Nx upgrade that changes it fails
+  // here, and docs/ci.md then needs the same update.
   describe('remote cache failures', () => {
     let failingServer: CacheServer;
 
@@ -144,7 +210,7 @@ describe('remote cache', () => {
       await failingServer?.close();
     });
 
-    /** A new lidar config, so the lidar build misses the local cache and asks the remote one. */
+    /** Writes a new lidar config, so the next lidar build misses the local cache and queries the remote one. */
     function changeLidar(range: number): void {
       writeFileSync(clone.path('nodes/lidar/config.txt'), `range: ${range}\n`);
     }
@@ -166,9 +232,31 @@ describe('remote cache', () => {
       const env = cloneEnv(failingServer.env());
 
       const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar', '--skip-remote-cache'], env);
-      expect(result.status).toBe(0);
+      expectSuccess(result);
       expect(outcomesOf(result.output)).toEqual({ lidar: 'ran' });
       expect(failingServer.counters.failures).toBe(0);
+    });
+
+    it('server failing uploads fails the task after retries', async () => {
+      changeLidar(45);
+      const before = clone.sha256(imagePath('lidar'));
+      failingServer.failing = false;
+      failingServer.failingUploads = true;
+      failingServer.resetCounters();
+      try {
+        const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar'], cloneEnv(failingServer.env()));
+        expect(result.status).not.toBe(0);
+        expect(result.output).toContain('Misconfigured remote cache endpoint: Unexpected response status: 500');
+        expect(result.output).toMatch(/Failed tasks:\s+- lidar:build/);
+      } finally {
+        failingServer.failing = true;
+        failingServer.failingUploads = false;
+      }
+
+      // The image was built and kept. Only its upload failed, six times.
+      expect(clone.sha256(imagePath('lidar'))).not.toBe(before);
+      expect(failingServer.counters.getMisses).toBe(1);
+      expect(failingServer.counters.failures).toBe(6);
     });
 
     it('unreachable server fails the run', async () => {
@@ -188,7 +276,7 @@ describe('remote cache', () => {
       const env = cloneEnv({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SKIP_REMOTE_CACHE: 'true' });
 
       const result = await nxWhileServing(clone, ['run-many', '-t', 'build', '-p', 'lidar'], env);
-      expect(result.status).toBe(0);
+      expectSuccess(result);
       expect(outcomesOf(result.output)).toEqual({ lidar: 'ran' });
     });
   });
