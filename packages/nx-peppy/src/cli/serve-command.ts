@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { EXIT_STATUS_FILE_VARIABLE, readExitStatus } from '../executors/serve/exit-status';
+import { spawnWithTerminal } from '../runtime/spawn';
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -45,9 +45,8 @@ export function runServeCommand(args: readonly string[], cwd: string = process.c
 
   const folder = mkdtempSync(join(tmpdir(), 'nx-peppy-status-'));
   const statusFile = join(folder, 'exit-status');
-  const child = spawn(process.execPath, [nx, 'serve', ...args], {
+  const child = spawnWithTerminal(process.execPath, [nx, 'serve', ...args], {
     cwd,
-    stdio: 'inherit',
     env: { ...process.env, [EXIT_STATUS_FILE_VARIABLE]: statusFile },
   });
 

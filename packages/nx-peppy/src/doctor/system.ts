@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
+
+import { runCommandSync } from '../runtime/spawn';
 
 /** Result of a command the checks run. */
 export interface CommandOutput {
@@ -78,10 +79,7 @@ export function nodeSystemProbe(env: NodeJS.ProcessEnv = process.env): SystemPro
       }
       return undefined;
     },
-    run: (file, args, extraEnv = {}) => {
-      const result = spawnSync(file, [...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: COMMAND_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
-      return { status: result.error ? null : result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
-    },
+    run: (file, args, extraEnv = {}) => runCommandSync(file, args, { env: { ...env, ...extraEnv }, timeoutMs: COMMAND_TIMEOUT_MS }),
     freeBytes: (path) => {
       try {
         const stats = statfsSync(path);

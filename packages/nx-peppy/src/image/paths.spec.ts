@@ -69,10 +69,10 @@ describe('resolveImagePath', () => {
     expect(resolveImagePath('dist/nodes/a/a_v1.sif', workspace)).toBe(join(workspace, 'dist/nodes/a/a_v1.sif'));
   });
 
-  it('absolute path kept', () => {
+  it('absolute path in the workspace kept', () => {
     const absolute = join(workspace, 'images', 'a.sif');
 
-    expect(resolveImagePath(absolute, '/unrelated/root')).toBe(absolute);
+    expect(resolveImagePath(absolute, workspace)).toBe(absolute);
   });
 
   it('surrounding spaces trimmed', () => {

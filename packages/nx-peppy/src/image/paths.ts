@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 import { NxPeppyError } from '../errors';
 import type { NodeManifest } from '../manifest';
@@ -10,7 +10,9 @@ import type { NodeManifest } from '../manifest';
  * image into the next one.
  */
 export function defaultImagePath(projectRoot: string, manifest: Pick<NodeManifest, 'name' | 'tag'>): string {
-  return join('dist', projectRoot, `${manifest.name}_${manifest.tag}.sif`);
+  // The manifest check rejects such tags; this keeps any that get through inside the folder.
+  const fileName = `${manifest.name}_${manifest.tag}`.replace(/[^A-Za-z0-9._+-]/g, '_').replace(/^\.+/, '_');
+  return join('dist', projectRoot, `${fileName}.sif`);
 }
 
 /** True when `child` is `parent` or inside it. */
@@ -19,29 +21,51 @@ export function isInside(parent: string, child: string): boolean {
   return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
 }
 
+/** The real path of `path`, resolving symlinks in the part of it that exists. */
+function realPathOfExistingPart(path: string): string {
+  let existing = path;
+  const rest: string[] = [];
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  return join(realpathSync(existing), ...rest);
+}
+
 /**
- * Resolves the `outputPath` option against the workspace root and rejects
- * values Apptainer would treat as a folder or that would delete one.
+ * Resolves the `outputPath` option against the workspace root. Rejects values
+ * that name a folder (Apptainer would build a sandbox folder or delete it),
+ * files that are not images (the rename that publishes the image would
+ * replace them), and paths outside the workspace (Nx caches and restores only
+ * outputs inside it).
  */
 export function resolveImagePath(outputPath: string, workspaceRoot: string, source = 'the build target options'): string {
+  const problem = (message: string, fix: string) => new NxPeppyError({ file: source, field: 'outputPath', message, fix });
+  const example = 'for example "dist/nodes/my_node/my_node_v1.sif"';
+
+  if (outputPath.includes('\u0000')) {
+    throw problem(`invalid image path ${JSON.stringify(outputPath)}: it contains a NUL character`, 'remove the NUL character from the outputPath');
+  }
+
   const trimmed = outputPath.trim();
   if (trimmed === '' || trimmed === '.' || trimmed.endsWith('/')) {
-    throw new NxPeppyError({
-      file: source,
-      field: 'outputPath',
-      message: `invalid image path "${outputPath}": it names a folder, not a file`,
-      fix: 'set "outputPath" to a file path such as "dist/nodes/my_node/my_node_v1.sif"',
-    });
+    throw problem(`invalid image path "${outputPath}": it names a folder, not a file`, `set "outputPath" to a file path such as "dist/nodes/my_node/my_node_v1.sif"`);
   }
 
   const absolute = resolve(workspaceRoot, trimmed);
   if (existsSync(absolute) && statSync(absolute).isDirectory()) {
-    throw new NxPeppyError({
-      file: source,
-      field: 'outputPath',
-      message: `invalid image path "${outputPath}": a folder with that name exists`,
-      fix: 'choose a file path for the image, or move the folder away',
-    });
+    throw problem(`invalid image path "${outputPath}": a folder with that name exists`, 'choose a file path for the image, or move the folder away');
+  }
+
+  if (!absolute.endsWith('.sif')) {
+    throw problem(`invalid image path "${outputPath}": an image path must end in ".sif"`, `set "outputPath" to a file name ending in .sif, ${example}`);
+  }
+
+  if (!isInside(realpathSync(workspaceRoot), realPathOfExistingPart(absolute))) {
+    throw problem(
+      `invalid image path "${outputPath}": it is outside the workspace, so Nx can neither cache nor restore the image`,
+      `set "outputPath" to a path inside the workspace, ${example}`,
+    );
   }
   return absolute;
 }

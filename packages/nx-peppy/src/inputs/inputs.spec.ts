@@ -72,11 +72,17 @@ describe('buildInputs', () => {
 });
 
 describe('planBuildContext', () => {
-  it('source outside the workspace warns', () => {
+  it('relative source climbing out is an error', () => {
     const { plan: planned } = plan(`${header}%files\n    ../../../etc/passwd /etc/passwd\n`);
     expect(planned.sources[0].path).toBeUndefined();
+    expect(planned.diagnostics[0]).toMatchObject({ severity: 'error', line: 5, code: 'relative-source-outside-workspace' });
+    expect(planned.diagnostics[0].message).toContain('"../../../etc/passwd" climbs out of the workspace');
+  });
+
+  it('absolute source outside the workspace warns', () => {
+    const { plan: planned } = plan(`${header}%files\n    /etc/passwd /etc/passwd\n`);
+    expect(planned.sources[0].outsidePath).toBe('/etc/passwd');
     expect(planned.diagnostics[0]).toMatchObject({ severity: 'warning', line: 5, code: 'source-outside-workspace' });
-    expect(planned.diagnostics[0].message).toContain('"../../../etc/passwd" is outside the workspace');
   });
 
   it('records localimage bases', () => {

@@ -2,6 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 
 type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
 
+import { fileHashInput } from './file-hash-input';
 import { EXCLUDED_FOLDERS, type BuildContextPlan } from './plan';
 
 function isInside(projectRoot: string, path: string): boolean {
@@ -27,7 +28,10 @@ export function buildInputs(plan: BuildContextPlan): (string | InputDefinition)[
   const inputs = new Set<string>();
   const root = plan.projectRoot;
 
-  inputs.add(projectPattern(root, plan.defFile));
+  const runtimeInputs: InputDefinition[] = [];
+  const defOutside = plan.defFile === '..' || plan.defFile.startsWith('../') || plan.defFile.startsWith('/');
+  if (defOutside) runtimeInputs.push(fileHashInput(plan.defFile));
+  else inputs.add(isInside(root, plan.defFile) ? projectPattern(root, plan.defFile) : `{workspaceRoot}/${plan.defFile}`);
 
   const wholeFolder = plan.hostSections || plan.sources.some((source) => source.wholeNodeFolder);
   if (wholeFolder) {
@@ -36,6 +40,7 @@ export function buildInputs(plan: BuildContextPlan): (string | InputDefinition)[
   }
 
   for (const source of plan.sources) {
+    if (source.outsidePath !== undefined) runtimeInputs.push(fileHashInput(source.outsidePath));
     if (source.path === undefined || source.wholeNodeFolder) continue;
 
     const pattern = isInside(root, source.path) ? projectPattern(root, source.path) : `{workspaceRoot}/${source.path}`;
@@ -45,7 +50,7 @@ export function buildInputs(plan: BuildContextPlan): (string | InputDefinition)[
 
   // NOTE: Nx matches `*` against dotfiles too, but Apptainer's shell globs skip
   // them. So a dotfile matched only by a `*` source is hashed but not copied.
-  const list: (string | InputDefinition)[] = [...inputs].sort(compareExcludesLast);
+  const list: (string | InputDefinition)[] = [...[...inputs].sort(compareExcludesLast), ...runtimeInputs];
   if (plan.localImages.length > 0) list.push({ dependentTasksOutputFiles: '**/*.sif', transitive: false });
   // Only the plugin's own version can change how an image is built, not every npm package.
   list.push({ externalDependencies: ['nx-peppy'] });

@@ -16,6 +16,8 @@ export interface PlannedSource {
   line: number;
   /** Workspace-relative POSIX path or glob; undefined when it leaves the workspace. */
   path?: string;
+  /** An absolute source outside the workspace, which Apptainer reads from the host as it is. */
+  outsidePath?: string;
   /**
    * The whole node folder is an input: the source is the node folder itself
    * (`%files . /opt/x`), or a placeholder left unresolved until build arguments are known.
@@ -68,22 +70,46 @@ export function planBuildContext(projectRoot: string, defFile: string, definitio
       if (entry.fromStage !== undefined) continue;
 
       const path = resolveSource(entry.source, root, workspaceRoot);
-      if (path === undefined) {
+      const outsidePath = path === undefined && isAbsolute(entry.source) ? entry.source : undefined;
+      if (outsidePath !== undefined) {
         diagnostics.push({
           severity: 'warning',
           code: 'source-outside-workspace',
           file: definition.file,
           line: entry.line,
-          message: `the %files source "${entry.source}" is outside the workspace, so the Nx cache cannot see its changes`,
-          fix: 'move the file into the workspace, or build with --skip-nx-cache after changing it',
+          message: `the %files source "${entry.source}" is outside the workspace; its content is hashed on every run, and a folder there is not hashed at all`,
+          fix: 'move the file into the workspace, so that Nx hashes it with the other inputs',
+        });
+      } else if (path === undefined) {
+        // The build runs from a staged copy of the node folder, where such a
+        // relative path would name a different file than in the node folder.
+        diagnostics.push({
+          severity: 'error',
+          code: 'relative-source-outside-workspace',
+          file: definition.file,
+          line: entry.line,
+          message: `the %files source "${entry.source}" climbs out of the workspace`,
+          fix: 'move the file into the workspace, or write its absolute path',
         });
       }
       const unresolved = entry.source.includes('{{');
-      sources.push({ source: entry.source, line: entry.line, path, wholeNodeFolder: path === root || unresolved });
+      sources.push({ source: entry.source, line: entry.line, path, outsidePath, wholeNodeFolder: path === root || unresolved });
     }
   }
 
-  return { projectRoot: root, defFile: toPosix(defFile), sources, localImages, hostSections, diagnostics };
+  const defPath = toPosix(defFile);
+  if (defPath === '..' || defPath.startsWith('../') || posix.isAbsolute(defPath)) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'definition-outside-workspace',
+      file: definition.file,
+      line: 0,
+      message: `the definition file ${defPath} is outside the workspace; its content is hashed on every run`,
+      fix: 'move the definition file into the workspace',
+    });
+  }
+
+  return { projectRoot: root, defFile: defPath, sources, localImages, hostSections, diagnostics };
 }
 
 export function sourceIsGlob(source: PlannedSource): boolean {

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { posix } from 'node:path';
 
 import type { Problem } from '../errors';
@@ -9,6 +10,14 @@ import type { ParameterValue } from './parameter-types';
  * and their macOS `/private` twins. Subfolders of them are allowed.
  */
 const BLOCKED_SOURCES = ['/', '/bin', '/dev', '/etc', '/home', '/opt', '/sbin', '/tmp', '/usr', '/var'];
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 const BLOCKED = new Set([...BLOCKED_SOURCES, '/private', ...BLOCKED_SOURCES.filter((path) => path !== '/').map((path) => `/private${path}`)]);
 
 /** Sources the host provides: never created, because a missing one is a real error. */
@@ -89,6 +98,16 @@ export function resolveMountPaths(entries: readonly string[], context: MountCont
       problem(
         `invalid mount path "${entry}": top-level system folders (${BLOCKED_SOURCES.join(' ')}) cannot be mount sources`,
         `mount a subfolder instead, for example ${source === '/' ? '' : source}/my_app`,
+      );
+      return;
+    }
+
+    // Apptainer follows a symlinked source, so the check applies to its target too.
+    const target = realPathOf(source);
+    if (target !== source && BLOCKED.has(target)) {
+      problem(
+        `invalid mount path "${entry}": ${source} is a symlink to ${target}, a top-level system folder that cannot be a mount source`,
+        `mount a subfolder of ${target} directly, or point the symlink at one`,
       );
       return;
     }

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 
 import { NxPeppyError } from '../errors';
 
@@ -124,4 +124,40 @@ export async function spawnCommand(file: string, args: readonly string[], option
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
     process.off('exit', killOnExit);
   }
+}
+
+export interface SyncResult {
+  /** Exit status, or null when the command could not start or timed out. */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a short command with an argument array and waits for it, for probes
+ * such as `apptainer --version`. A command that cannot start reports its
+ * error in `stderr` with a null status.
+ */
+export function runCommandSync(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SyncResult {
+  const result = execaSync(file, [...args], {
+    env: options.env,
+    extendEnv: options.env === undefined,
+    timeout: options.timeoutMs,
+    stdin: 'ignore',
+    reject: false,
+  });
+  const started = result.exitCode !== undefined && !result.timedOut;
+  return {
+    status: started ? result.exitCode ?? null : null,
+    stdout: typeof result.stdout === 'string' ? result.stdout : '',
+    stderr: (typeof result.stderr === 'string' && result.stderr) || (started ? '' : (result.shortMessage ?? '')),
+  };
+}
+
+/** Subprocess of `spawnWithTerminal`: a Node ChildProcess that is also a promise of its result. */
+export type TerminalProcess = ReturnType<typeof spawnWithTerminal>;
+
+/** Starts a command with an argument array that shares this process's terminal. */
+export function spawnWithTerminal(file: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  return execa(file, [...args], { cwd: options.cwd, env: options.env, extendEnv: options.env === undefined, stdio: 'inherit', reject: false });
 }

@@ -256,8 +256,7 @@ describe('build executor with bad options', () => {
       // would be a hashed input of its own build.
       const result = await build({ outputPath: 'nodes/cam/cam.sif', buildArgs: { X: '1' } });
 
-      const reported = [...errors, ...warnings].join('\n');
-      expect({ success: result.success, mentionsOutputPath: /outputPath/.test(reported) }).toEqual({ success: result.success, mentionsOutputPath: true });
+      expect(result.success ? warnings.join('\n') : errors.join('\n')).toMatch(/outputPath/);
     });
 
     it.each([
@@ -267,8 +266,7 @@ describe('build executor with bad options', () => {
       // Nx caches only outputs inside the workspace, so such an image is never restored.
       const result = await build({ outputPath: outputPath(), buildArgs: { X: '1' } });
 
-      const reported = [...errors, ...warnings].join('\n');
-      expect({ success: result.success, mentionsOutputPath: /outputPath/.test(reported) }).toEqual({ success: result.success, mentionsOutputPath: true });
+      expect(result.success ? warnings.join('\n') : errors.join('\n')).toMatch(/outputPath/);
     });
 
     it('shell characters in the name stay literal', async () => {
@@ -299,8 +297,7 @@ describe('build executor with bad options', () => {
 
       const result = await build({ defFile: '../../../outside/apptainer.def', buildArgs: { X: '1' } });
 
-      const reported = [...errors, ...warnings].join('\n');
-      expect({ success: result.success, mentionsDefFile: /defFile|outside the workspace/.test(reported) }).toEqual({ success: result.success, mentionsDefFile: true });
+      expect(result.success ? warnings.join('\n') : errors.join('\n')).toMatch(/defFile|outside the workspace/);
     });
 
     it('symlink to a file outside the workspace is rejected or warned about', async () => {
@@ -309,8 +306,7 @@ describe('build executor with bad options', () => {
 
       const result = await build({ defFile: 'linked.def', buildArgs: { X: '1' } });
 
-      const reported = [...errors, ...warnings].join('\n');
-      expect({ success: result.success, mentionsDefFile: /linked\.def/.test(reported) }).toEqual({ success: result.success, mentionsDefFile: true });
+      expect(result.success ? warnings.join('\n') : errors.join('\n')).toMatch(/linked\.def/);
     });
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 
 import { logger, type ExecutorContext } from '@nx/devkit';
@@ -6,10 +6,11 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 import { apptainerCacheDir, buildCommand, findFatalLine, usesApptainerCache, withCacheLock } from '../../apptainer';
 import { assertNoErrors, parseDefinition, type Definition } from '../../definition';
 import { quickPreflight } from '../../doctor';
-import { formatProblem, NxPeppyError } from '../../errors';
+import { formatProblem, NxPeppyError, type Problem } from '../../errors';
 import {
   defaultImagePath,
   discardImage,
+  isInside,
   publishImage,
   removeStaleTemporaryImages,
   resolveImagePath,
@@ -20,6 +21,7 @@ import type { ContainerExecution } from '../../manifest';
 import { createRuntime } from '../../runtime';
 import { listFilesUnder, resolveTaskInputFiles, stageBuildContext } from '../../staging';
 import type { NodeContext } from '../node-context';
+import { checkBuildArgs } from './build-args';
 import type { BuildExecutorSchema } from './schema';
 
 function defFileField(node: NodeContext): string {
@@ -36,6 +38,17 @@ function loadDefinition(node: NodeContext, execution: ContainerExecution, option
       field: options.defFile ? 'defFile' : defFileField(node),
       message: `definition file not found: ${defFile}`,
       fix: 'create the definition file, or point the field at an existing one (relative to the node folder)',
+    });
+  }
+
+  // The definition file is a hashed input only inside the workspace; a symlink out of it is not.
+  const realDefFile = realpathSync(absolute);
+  if (!isInside(realpathSync(workspaceRoot), realDefFile)) {
+    throw new NxPeppyError({
+      file: options.defFile ? `${node.projectName}:build options` : node.manifest.file,
+      field: options.defFile ? 'defFile' : defFileField(node),
+      message: `the definition file ${defFile} is outside the workspace (${realDefFile}), so the Nx cache cannot see its changes`,
+      fix: 'move the definition file into the workspace, or copy it there instead of linking it',
     });
   }
 
@@ -83,18 +96,30 @@ export async function buildContainerNode(
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
   const workspaceRoot = context.root;
+  const optionsSource = `${node.projectName}:build options`;
+  checkBuildArgs(options.buildArgs, optionsSource);
   const { defFile, definition } = loadDefinition(node, execution, options, workspaceRoot);
 
-  const imagePath = resolveImagePath(options.outputPath ?? defaultImagePath(node.projectRoot, node.manifest), workspaceRoot);
+  const imagePath = resolveImagePath(options.outputPath ?? defaultImagePath(node.projectRoot, node.manifest), workspaceRoot, optionsSource);
+  if (isInside(node.nodeDir, imagePath)) {
+    throw new NxPeppyError({
+      file: optionsSource,
+      field: 'outputPath',
+      message: `invalid image path "${options.outputPath}": it is inside the node folder, so the image would be an input of its own build and \`%files .\` would copy it into the next image`,
+      fix: `remove "outputPath" to use ${defaultImagePath(node.projectRoot, node.manifest)}, or choose a path outside ${node.projectRoot}`,
+    });
+  }
   mkdirSync(dirname(imagePath), { recursive: true });
   removeStaleTemporaryImages(imagePath);
 
   const plan = planBuildContext(node.projectRoot, defFile, definition, workspaceRoot);
   const inputs = await resolveTaskInputFiles(context);
   const sources = checkSources(plan, inputs.files, workspaceRoot, destinationLookup(definition));
-  if (sources.errors.length > 0) throw new NxPeppyError(sources.errors);
+  const planErrors = plan.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  if (planErrors.length + sources.errors.length > 0) throw new NxPeppyError([...planErrors, ...sources.errors]);
 
-  const warnings = [...definition.diagnostics.filter((diagnostic) => diagnostic.severity === 'warning'), ...plan.diagnostics, ...sources.warnings];
+  const warnings: Problem[] = [...definition.diagnostics, ...plan.diagnostics].filter((diagnostic) => diagnostic.severity === 'warning');
+  warnings.push(...sources.warnings);
   for (const warning of warnings) logger.warn(`warning: ${formatProblem(warning)}`);
 
   const temporaryPath = temporaryImagePath(imagePath);
