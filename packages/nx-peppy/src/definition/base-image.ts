@@ -1,4 +1,4 @@
-import { type DiagnosticList, quote } from './diagnostics';
+import { clip, type DiagnosticList, quote } from './diagnostics';
 
 /** Agents that pull a base image by a reference that a registry can move. */
 const REGISTRY_AGENTS: readonly string[] = ['docker', 'library', 'oras'];
@@ -43,7 +43,7 @@ export function checkBaseImage(
     problem = `has the tag ${quote(tag)} but no digest`;
   }
 
-  const pinned = bootstrap === 'library' ? `${from}:sha256.<digest>` : `${from}@sha256:<digest>`;
+  const pinned = bootstrap === 'library' ? `${clip(from)}:sha256.<digest>` : `${clip(from)}@sha256:<digest>`;
   diagnostics.warning(
     'unpinned-base',
     line,

@@ -1,5 +1,5 @@
 import { NxPeppyError, type Problem } from '../errors';
-import { quote } from './diagnostics';
+import { type DiagnosticList, quote } from './diagnostics';
 import { splitLines } from './lines';
 import { splitKeyValue } from './template';
 
@@ -38,6 +38,63 @@ export function parseBuildArgFile(text: string, file: string): Record<string, st
 
   if (problems.length > 0) throw new NxPeppyError(problems);
   return values;
+}
+
+/**
+ * Characters that a `--build-arg` value cannot carry, each with the reason and the fix for an
+ * argument NAME. Apptainer 1.4 reads each `--build-arg` as a CSV record (a pflag string slice),
+ * so a comma splits the value and a double quote is CSV quoting. A `--build-arg-file` is read
+ * line by line without CSV. Apptainer inserts the value into the definition file as text, where a
+ * line break or carriage return changes the lines. A NUL character ends a command-line argument.
+ */
+const UNPASSABLE_CHARACTERS: ReadonlyMap<string, { reason: string; fix: (name: string) => string }> = new Map([
+  [',', { reason: 'a comma, where Apptainer splits a --build-arg value', fix: moveToArgFile }],
+  ['"', { reason: 'a double quote, which Apptainer reads as CSV quoting in a --build-arg value', fix: moveToArgFile }],
+  ['\n', { reason: 'a line break, which would add lines to the definition file', fix: moveIntoDefinition }],
+  ['\r', { reason: 'a carriage return, which would change the lines of the definition file', fix: moveIntoDefinition }],
+  ['\u0000', { reason: 'a NUL character, which ends a command-line argument', fix: (name: string) => `remove the NUL character from the value of ${name}` }],
+]);
+
+function moveToArgFile(name: string): string {
+  return `put ${name}=VALUE in a --build-arg-file, which Apptainer reads line by line without splitting at commas, or set ${name} in the %arguments section`;
+}
+
+function moveIntoDefinition(name: string): string {
+  return `remove the line break from the value of ${name}, or write the multi-line text into the definition file instead of passing it in ${name}`;
+}
+
+/**
+ * Reports `--build-arg` names that no `{{ NAME }}` placeholder can use and values that cannot
+ * reach Apptainer as written. Returns the arguments with a valid name, so that an invalid one is
+ * not also reported as unused.
+ */
+export function checkBuildArgs(buildArgs: Record<string, string>, diagnostics: DiagnosticList): Record<string, string> {
+  const valid: Record<string, string> = {};
+
+  for (const [name, value] of Object.entries(buildArgs)) {
+    if (!ARGUMENT_NAME.test(name)) {
+      diagnostics.error(
+        'invalid-build-arg-name',
+        0,
+        `build argument name ${quote(name)} is invalid: a {{ NAME }} placeholder uses only letters, digits and "_", so no placeholder can use it and Apptainer fails the build with an unused build argument`,
+        'rename the argument with letters, digits and "_" only, here and in the {{ NAME }} placeholders, for example MY_ARG',
+      );
+      continue;
+    }
+
+    // Options read from project.json reach the project graph unchecked, so a value may be a
+    // number; `--build-arg NAME=${value}` passes its text, and so does templating here.
+    const text = String(value);
+    valid[name] = text;
+
+    for (const [character, { reason, fix }] of UNPASSABLE_CHARACTERS) {
+      if (!text.includes(character)) continue;
+      diagnostics.error('invalid-build-arg-value', 0, `build argument ${quote(name)} has a value that --build-arg cannot pass: it contains ${reason}`, fix(name));
+      break;
+    }
+  }
+
+  return valid;
 }
 
 /** Source of a build argument value, named in the unused-argument message. */

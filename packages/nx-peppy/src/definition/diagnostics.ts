@@ -22,9 +22,21 @@ export class DiagnosticList {
   }
 }
 
-/** Quotes a value for a message, with control characters such as a TAB shown as `\t`. */
+/** Maximum characters of a value quoted in a message: a line of a hostile file can be megabytes long. */
+const MAX_QUOTED_CHARS = 100;
+
+/** Cuts text for a message after `MAX_QUOTED_CHARS` characters, marking the cut with "…". */
+export function clip(text: string): string {
+  return text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
+}
+
+/**
+ * Quotes a value for a message, with control characters such as a TAB shown as `\t`. A value
+ * longer than `MAX_QUOTED_CHARS` is cut, and its length follows the quote.
+ */
 export function quote(value: string): string {
-  return JSON.stringify(value);
+  if (value.length <= MAX_QUOTED_CHARS) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, MAX_QUOTED_CHARS))}… (${value.length} characters)`;
 }
 
 /** Names a stage in a message: `stage 2 ("final")`, numbered from 1 as a reader counts. */

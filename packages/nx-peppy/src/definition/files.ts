@@ -1,4 +1,4 @@
-import { type DiagnosticList, quote } from './diagnostics';
+import { clip, type DiagnosticList, quote } from './diagnostics';
 import { splitFields, trimSpace } from './lines';
 import { readSectionHeading } from './sections';
 import type { FilesEntry, Section } from './types';
@@ -192,8 +192,8 @@ function readFilesArguments(
       diagnostics.warning(
         'files-from-keyword',
         section.line,
-        `"%files ${trimSpace(cleanArgs)}" copies from stage ${quote(words[1])}: Apptainer ignores the first word, but it should be "from"`,
-        `write "%files from ${words[1]}"`,
+        `"%files ${clip(trimSpace(cleanArgs))}" copies from stage ${quote(words[1])}: Apptainer ignores the first word, but it should be "from"`,
+        `write "%files from ${clip(words[1])}"`,
       );
     }
     return words[1];
@@ -202,7 +202,7 @@ function readFilesArguments(
   const message =
     words.length === 0
       ? `"%files" is followed by whitespace, so Apptainer skips the whole section and copies none of its files`
-      : `"%files ${trimSpace(cleanArgs)}" is neither "%files" nor "%files from STAGE", so Apptainer skips the whole section and copies none of its files`;
+      : `"%files ${clip(trimSpace(cleanArgs))}" is neither "%files" nor "%files from STAGE", so Apptainer skips the whole section and copies none of its files`;
   diagnostics.warning(
     'ignored-files-section',
     section.line,

@@ -1,5 +1,5 @@
-import { type BuildArgOrigin, mergeBuildArgs } from './build-args';
-import { describeStage, DiagnosticList, quote } from './diagnostics';
+import { type BuildArgOrigin, checkBuildArgs, mergeBuildArgs } from './build-args';
+import { clip, describeStage, DiagnosticList, quote } from './diagnostics';
 import { splitLines } from './lines';
 import { isBlankOutline, outlineStage, splitStageChunks } from './outline';
 import { emptyStage, readStage, type StageReading } from './stage';
@@ -46,10 +46,10 @@ function checkStageCopies(readings: StageReading[], diagnostics: DiagnosticList)
         diagnostics.error(
           'unknown-stage',
           copy.line,
-          `"%files from ${copy.fromStage}" in ${label}: no stage is named ${quote(copy.fromStage)}`,
+          `"%files from ${clip(copy.fromStage)}" in ${label}: no stage is named ${quote(copy.fromStage)}`,
           names.length > 0
             ? `use the name of an earlier stage (${names.map((name) => quote(name)).join(', ')}); a stage is named by "Stage: NAME" in its header`
-            : `name the stage to copy from with "Stage: ${copy.fromStage}" in its header`,
+            : `name the stage to copy from with "Stage: ${clip(copy.fromStage)}" in its header`,
         );
         continue;
       }
@@ -60,7 +60,7 @@ function checkStageCopies(readings: StageReading[], diagnostics: DiagnosticList)
         diagnostics.error(
           'files-from-later-stage',
           copy.line,
-          `"%files from ${copy.fromStage}" in ${label} names ${target}, but Apptainer builds stages in file order and copies only from a stage built before`,
+          `"%files from ${clip(copy.fromStage)}" in ${label} names ${target}, but Apptainer builds stages in file order and copies only from a stage built before`,
           `copy from an earlier stage, or move stage ${quote(copy.fromStage)} above ${label}`,
         );
       }
@@ -79,7 +79,7 @@ function checkDuplicateStageNames(readings: StageReading[], diagnostics: Diagnos
     diagnostics.warning(
       'duplicate-stage-name',
       reading.stage.headerLines.stage,
-      `stage name ${quote(name)} is used by ${describeStage(first.stage.index)} and ${describeStage(reading.stage.index)}; "%files from ${name}" copies from the first`,
+      `stage name ${quote(name)} is used by ${describeStage(first.stage.index)} and ${describeStage(reading.stage.index)}; "%files from ${clip(name)}" copies from the first`,
       'give every stage its own name',
     );
   }
@@ -108,6 +108,24 @@ function checkUnusedBuildArgs(
   }
 }
 
+/** Characters read to tell a binary file from a text file. */
+const BINARY_SAMPLE_CHARS = 8_192;
+
+/**
+ * Returns the share of characters in the sample that no text file has: control characters other
+ * than TAB, line feed, form feed and carriage return, and U+FFFD, which `readFileSync(path, 'utf8')`
+ * puts in place of bytes that are not UTF-8.
+ */
+function binaryShare(sample: string): number {
+  let binary = 0;
+  for (let index = 0; index < sample.length; index++) {
+    const code = sample.charCodeAt(index);
+    const control = (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d) || code === 0x7f;
+    if (control || code === 0xfffd) binary++;
+  }
+  return sample.length === 0 ? 0 : binary / sample.length;
+}
+
 /**
  * Parses an Apptainer definition file as Apptainer 1.4/1.5 reads it, with `--build-arg` values,
  * and reports what Apptainer would reject, plus warnings for what the Nx cache cannot see.
@@ -115,7 +133,24 @@ function checkUnusedBuildArgs(
  */
 export function parseDefinition(text: string, options: ParseOptions): Definition {
   const diagnostics = new DiagnosticList(options.file);
-  const { values: buildArgs, origins } = mergeBuildArgs(options.buildArgs, options.buildArgFile);
+
+  // A binary file would yield an error on nearly every line, so it gets one error instead. A third
+  // is far above a text file with a few stray bytes, and random bytes reach about 60%.
+  const sample = text.slice(0, BINARY_SAMPLE_CHARS);
+  const share = binaryShare(sample);
+  if (share > 1 / 3) {
+    diagnostics.error(
+      'binary-file',
+      1,
+      `the definition file is not text: ${Math.round(share * 100)}% of its first ${sample.length} characters are control characters or bytes that are not UTF-8`,
+      'check that the path names the Apptainer definition file, a text file that starts with a header such as "Bootstrap: docker"',
+    );
+    const stage = emptyStage(0);
+    return { file: options.file, stages: [stage], finalStage: stage, diagnostics: diagnostics.sorted() };
+  }
+
+  const passedArgs = checkBuildArgs(options.buildArgs ?? {}, diagnostics);
+  const { values: buildArgs, origins } = mergeBuildArgs(passedArgs, options.buildArgFile);
 
   const lines = splitLines(text);
   const outlines = splitStageChunks(lines)

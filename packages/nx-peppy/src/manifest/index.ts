@@ -1,3 +1,3 @@
 export * from './model';
 export { MANIFEST_FILE, parseNodeManifest, readManifestText, readNodeManifest } from './parse';
-export { NODE_NAME_PATTERN } from './common-schema';
+export { LEGACY_TAG_PATTERN, NODE_NAME_PATTERN, NODE_V1_TAG_PATTERN } from './common-schema';

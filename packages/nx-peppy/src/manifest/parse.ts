@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 
 import JSON5 from 'json5';
+import type { z } from 'zod';
 
-import { NxPeppyError } from '../errors';
+import { NxPeppyError, type Problem } from '../errors';
+import { findDuplicateKeys } from './duplicate-keys';
 import type { ContainerExecution, NodeManifest, NodeExecution } from './model';
 import { problemsFromZodIssues } from './problems';
 import { nodeV1Manifest, type NodeV1Manifest } from './schema-node-v1';
@@ -33,26 +35,50 @@ export function readManifestText(path: string, displayPath = path): string {
 
 /** Parses manifest text; throws `NxPeppyError` listing every problem found. */
 export function parseNodeManifest(text: string, file: string): NodeManifest {
+  try {
+    return parseManifestText(text, file);
+  } catch (error) {
+    // A safety net, because JSON5.parse and the duplicate-key scan keep their own stacks and the
+    // schemas are only a few levels deep. A RangeError from a hostile input, such as "Maximum call
+    // stack size exceeded" or "Invalid string length", is still an input error and not a crash.
+    if (!(error instanceof RangeError)) throw error;
+    throw new NxPeppyError({
+      file,
+      message: `the manifest is nested too deeply or is too large to check (${error.message})`,
+      fix: 'remove the deeply nested or oversized value; a node manifest needs only a few levels of nesting',
+    });
+  }
+}
+
+function parseManifestText(text: string, file: string): NodeManifest {
   const raw = parseJson5(text, file);
+  const duplicates = findDuplicateKeys(text, file);
 
   if (raw.peppy_schema !== undefined) {
-    const result = nodeV1Manifest.safeParse(raw, { reportInput: true });
-    if (!result.success) throw new NxPeppyError(problemsFromZodIssues(file, result.error.issues));
-    return fromNodeV1(result.data, file);
+    return fromNodeV1(validate(nodeV1Manifest, raw, duplicates, file), file);
   }
 
   if (raw.schema_version !== undefined) {
-    const result = schemaVersion1Manifest.safeParse(raw, { reportInput: true });
-    if (!result.success) throw new NxPeppyError(problemsFromZodIssues(file, result.error.issues));
-    return fromSchemaVersion1(result.data, file);
+    return fromSchemaVersion1(validate(schemaVersion1Manifest, raw, duplicates, file), file);
   }
 
-  throw new NxPeppyError({
-    file,
-    field: 'peppy_schema',
-    message: 'the manifest declares no format',
-    fix: 'add `peppy_schema: "node/v1"` (current PeppyOS) or `schema_version: 1` (earlier releases)',
-  });
+  throw new NxPeppyError([
+    ...duplicates,
+    {
+      file,
+      field: 'peppy_schema',
+      message: 'the manifest declares no format',
+      fix: 'add `peppy_schema: "node/v1"` (current PeppyOS) or `schema_version: 1` (earlier releases)',
+    },
+  ]);
+}
+
+/** Checks the parsed manifest against its format; throws the duplicate keys and every schema problem together. */
+function validate<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, duplicates: Problem[], file: string): T {
+  const result = schema.safeParse(raw, { reportInput: true });
+  if (!result.success) throw new NxPeppyError([...duplicates, ...problemsFromZodIssues(file, result.error.issues)]);
+  if (duplicates.length > 0) throw new NxPeppyError(duplicates);
+  return result.data;
 }
 
 function parseJson5(text: string, file: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { commandLine, containerBlock, interfaces, language, nodeName, nodeTag, parameters } from './common-schema';
+import { commandLine, containerBlock, interfaces, language, nodeName, nodeV1Tag, parameters } from './common-schema';
 
 const cardinality = z.string().optional();
 const sha256 = z.string().optional();
@@ -29,7 +29,7 @@ export const nodeV1Manifest = z.strictObject({
   peppy_schema: z.literal('node/v1'),
   manifest: z.strictObject({
     name: nodeName,
-    tag: nodeTag,
+    tag: nodeV1Tag,
     labels: z.array(z.string()).optional(),
     implements: z.array(z.strictObject({ name: z.string(), tag: z.string(), link_id: z.string(), sha256 })).optional(),
     depends_on: z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { commandLine, containerBlock, interfaces, language, nodeName, nodeTag, parameters } from './common-schema';
+import { commandLine, containerBlock, interfaces, language, nodeName, legacyNodeTag, parameters } from './common-schema';
 
 /**
  * `schema_version: 1`, the format of early 2026 that the PeppyOS containers
@@ -10,7 +10,7 @@ export const schemaVersion1Manifest = z.strictObject({
   schema_version: z.number().int().min(0).max(65535),
   manifest: z.strictObject({
     name: nodeName,
-    tag: nodeTag,
+    tag: legacyNodeTag,
     language,
     labels: z.array(z.string()).optional(),
   }),

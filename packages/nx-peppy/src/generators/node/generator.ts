@@ -1,8 +1,9 @@
-import { join } from 'node:path';
+import { join, posix, win32 } from 'node:path';
 
 import { formatFiles, generateFiles, joinPathFragments, logger, type Tree } from '@nx/devkit';
 
 import { NxPeppyError } from '../../errors';
+import { LEGACY_TAG_PATTERN, NODE_V1_TAG_PATTERN } from '../../manifest';
 import { initGenerator, isPluginRegistered } from '../init/generator';
 import type { NodeGeneratorSchema, Toolchain } from './schema';
 
@@ -39,11 +40,6 @@ function validateName(name: string, toolchain: Toolchain): void {
   }
 }
 
-/** Tags current PeppyOS accepts at build time; dots were banned in May 2026. */
-const NODE_V1_TAG_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
-/** Tags of the schema_version 1 era, such as `0.1.0`. */
-const LEGACY_TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
-
 function validateTag(tag: string, format: NormalizedOptions['format']): void {
   const nodeV1 = format === 'node/v1';
   if ((nodeV1 ? NODE_V1_TAG_PATTERN : LEGACY_TAG_PATTERN).test(tag)) return;
@@ -68,6 +64,33 @@ function validateHeaderValue(field: 'baseImage' | 'bootstrap', value: string | u
   });
 }
 
+/**
+ * Rejects a node folder outside the workspace. When Nx's tree flushes the changes, it writes a
+ * path whose ".." segments climb above the workspace root outside the workspace. It writes an
+ * absolute path below the root, which is not the requested folder either.
+ */
+function validateDirectory(directory: string): void {
+  const reject = (reason: string): never => {
+    throw new NxPeppyError({
+      file: 'nx g nx-peppy:node',
+      field: 'directory',
+      message: `invalid directory ${JSON.stringify(directory)}: ${reason}`,
+      fix: 'give the node folder relative to the workspace root, without ".." segments that leave it, for example "nodes/my_node"',
+    });
+  };
+
+  // A leading "/" or "\", or a drive letter ("C:evil" included), makes a path absolute or
+  // drive-relative on Windows, where Nx also runs.
+  if (posix.isAbsolute(directory) || win32.isAbsolute(directory) || /^[A-Za-z]:/.test(directory)) {
+    reject('it is an absolute path, and the node folder must be inside the workspace');
+  }
+
+  // "\" separates folders on Windows, so it counts as a separator here on every system.
+  const normalized = posix.normalize(directory.replace(/\\/g, '/')).replace(/\/+$/, '');
+  if (normalized === '..' || normalized.startsWith('../')) reject('it is outside the workspace');
+  if (normalized === '.') reject('it is the workspace root itself');
+}
+
 function normalizeOptions(options: NodeGeneratorSchema): NormalizedOptions {
   const toolchain = options.toolchain ?? 'uv';
   validateName(options.name, toolchain);
@@ -76,6 +99,7 @@ function normalizeOptions(options: NodeGeneratorSchema): NormalizedOptions {
   const tag = options.tag ?? (format === 'node/v1' ? 'v1' : '0.1.0');
   validateTag(tag, format);
   for (const field of ['baseImage', 'bootstrap'] as const) validateHeaderValue(field, options[field]);
+  validateDirectory(options.directory ?? options.name);
   return {
     name: options.name,
     directory: options.directory ?? options.name,
