@@ -169,7 +169,7 @@ describe('hostile manifests', () => {
 
     const elapsed = Date.now() - started;
     expect(manifest.labels).toHaveLength(700_000);
-    expect(elapsed).toBeLessThan(20_000);
+    expect(elapsed).toBeLessThan(60_000);
     process.stdout.write(`10 MB manifest (700,000 labels) parsed in ${elapsed} ms\n`);
   });
 
