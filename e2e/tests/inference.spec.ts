@@ -56,7 +56,8 @@ describe('inference on the corpus', () => {
     expect(serve.continuous).toBe(true);
     if (kind === 'container') {
       expect(build.cache).toBe(true);
-      expect(build.outputs?.[0]).toMatch(new RegExp(`^\\{workspaceRoot\\}/dist/${project.root}/${name}_.+\\.sif$`));
+      expect(build.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
+      expect((build as { options?: { outputPath?: string } }).options?.outputPath).toMatch(new RegExp(`^dist/${project.root}/${name}_.+\\.sif$`));
       expect(build.metadata?.technologies).toEqual(['apptainer']);
     } else {
       expect(build.cache).toBeFalsy();

@@ -103,7 +103,8 @@ describe('hostile definition files', () => {
 
     const { definition, elapsedMs, peakRiseMb } = measureParse(text);
 
-    expect(definition.diagnostics.filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
+    // Apptainer fails on sections of 64 KiB or more, so the parser reports it once, before a build.
+    expect(definition.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').map((diagnostic) => diagnostic.code)).toEqual(['section-too-long']);
     expect(elapsedMs).toBeLessThan(TIME_BOUND_MS);
     expect(peakRiseMb).toBeLessThan(MEMORY_BOUND_MB);
     process.stdout.write(`10 MB definition, 160,000 lines: ${elapsedMs} ms, peak memory rise ${peakRiseMb} MB\n`);
@@ -114,7 +115,8 @@ describe('hostile definition files', () => {
 
     const { definition, elapsedMs, peakRiseMb } = measureParse(text);
 
-    expect(definition.diagnostics.filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
+    // Apptainer fails on sections of 64 KiB or more, so the parser reports it once, before a build.
+    expect(definition.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').map((diagnostic) => diagnostic.code)).toEqual(['section-too-long']);
     expect(elapsedMs).toBeLessThan(TIME_BOUND_MS);
     expect(peakRiseMb).toBeLessThan(MEMORY_BOUND_MB);
     process.stdout.write(`10 MB definition, one 10 MB line: ${elapsedMs} ms, peak memory rise ${peakRiseMb} MB\n`);

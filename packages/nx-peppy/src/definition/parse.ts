@@ -3,7 +3,7 @@ import { clip, describeStage, DiagnosticList, quote } from './diagnostics';
 import { splitLines } from './lines';
 import { isBlankOutline, outlineStage, splitStageChunks } from './outline';
 import { emptyStage, readStage, type StageReading } from './stage';
-import type { Definition, ParseOptions } from './types';
+import type { Definition, ParseOptions, Stage } from './types';
 
 /**
  * Reports placeholders with no value, once per name and stage, where Apptainer stops at the
@@ -131,6 +131,28 @@ function binaryShare(sample: string): number {
  * and reports what Apptainer would reject, plus warnings for what the Nx cache cannot see.
  * Never throws on bad input: problems are returned as diagnostics.
  */
+/**
+ * Apptainer 1.4 reads each section with Go's bufio.Scanner, whose default
+ * token limit is 64 KiB: a longer section fails the build with "token too
+ * long" (measured: a 64,521-byte section builds, a 65,547-byte one fails).
+ */
+const MAX_SECTION_BYTES = 64 * 1024;
+
+function checkSectionSizes(stages: Stage[], diagnostics: DiagnosticList): void {
+  for (const stage of stages) {
+    for (const section of stage.sections) {
+      const bytes = section.lines.reduce((total, line) => total + Buffer.byteLength(line.text, 'utf8') + 1, 0);
+      if (bytes < MAX_SECTION_BYTES) continue;
+      diagnostics.error(
+        'section-too-long',
+        section.line,
+        `section %${section.name} is ${bytes} bytes long; Apptainer fails on sections of 64 KiB or more ("token too long")`,
+        'move the script into a file, copy it in with %files and run it from the section',
+      );
+    }
+  }
+}
+
 export function parseDefinition(text: string, options: ParseOptions): Definition {
   const diagnostics = new DiagnosticList(options.file);
 
@@ -176,6 +198,7 @@ export function parseDefinition(text: string, options: ParseOptions): Definition
   checkUnusedBuildArgs(readings, origins, options.warnUnusedBuildArgs ?? false, diagnostics);
 
   const stages = readings.map((reading) => reading.stage);
+  checkSectionSizes(stages, diagnostics);
   return {
     file: options.file,
     stages,

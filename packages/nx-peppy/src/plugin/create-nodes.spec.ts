@@ -147,9 +147,11 @@ describe('createNodesV2', () => {
   Fix: pin the image by its digest, such as "From: peppybot/python-uv-base:latest@sha256:<digest>"",
             ],
           },
-          "options": {},
+          "options": {
+            "outputPath": "dist/nodes/xr_commander/xr_commander_v1.sif",
+          },
           "outputs": [
-            "{workspaceRoot}/dist/nodes/xr_commander/xr_commander_v1.sif",
+            "{workspaceRoot}/{options.outputPath}",
           ],
         },
         "serve": {
@@ -250,7 +252,8 @@ describe('createNodesV2', () => {
 
     expect(build?.executor).toBe('nx-peppy:build');
     expect(build?.cache).toBe(true);
-    expect(build?.outputs).toEqual(['{workspaceRoot}/dist/nodes/xr_commander/xr_commander_v1.sif']);
+    expect(build?.options?.outputPath).toBe('dist/nodes/xr_commander/xr_commander_v1.sif');
+    expect(build?.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
   });
 
   it('process build target is not cached', async () => {
@@ -284,7 +287,8 @@ describe('createNodesV2', () => {
 
     expect(project.name).toBe('uvc_camera');
     expect(project.tags).toEqual(['peppy:container', 'peppy:rust']);
-    expect(project.targets?.build?.outputs).toEqual(['{workspaceRoot}/dist/legacy/uvc_camera/uvc_camera_0.1.0.sif']);
+    expect(project.targets?.build?.options?.outputPath).toBe('dist/legacy/uvc_camera/uvc_camera_0.1.0.sif');
+    expect(project.targets?.build?.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
   });
 
   it('manifest at the workspace root', async () => {
@@ -295,7 +299,8 @@ describe('createNodesV2', () => {
 
     expect(file).toBe('peppy.json5');
     expect(project.root).toBe('.');
-    expect(project.targets?.build?.outputs).toEqual(['{workspaceRoot}/dist/zed_camera_v1.sif']);
+    expect(project.targets?.build?.options?.outputPath).toBe('dist/zed_camera_v1.sif');
+    expect(project.targets?.build?.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
   });
 
   it('every corpus node gives a project named after its manifest', async () => {

@@ -25,6 +25,9 @@ const PLUGIN_VERSION = (require('../../package.json') as { version: string }).ve
 /** Bump when `InferredNode` changes shape, so old cache files are not read. */
 const CACHE_FORMAT = 2;
 
+/** Characters that Nx 24 would read as glob syntax in `{projectRoot}` patterns. */
+const GLOB_CHARACTERS = /[()[\]{}*?!]/;
+
 interface InferredNode {
   manifestHash: string;
   /** Workspace-relative definition file whose content the result depends on. */
@@ -43,6 +46,13 @@ function readIfPresent(path: string): string | undefined {
 
 function inferNode(manifestPath: string, manifestText: string, manifestHash: string, options: Required<NxPeppyPluginOptions>, workspaceRoot: string): InferredNode {
   const projectRoot = dirname(manifestPath);
+  if (GLOB_CHARACTERS.test(projectRoot)) {
+    throw new NxPeppyError({
+      file: manifestPath,
+      message: `the node folder "${projectRoot}" contains a glob character, and Nx puts project folders into its input patterns unescaped`,
+      fix: 'rename the folder without ( ) [ ] { } * ? or !',
+    });
+  }
   const manifest = parseNodeManifest(manifestText, manifestPath);
 
   const defFile = manifest.execution.kind === 'container' ? join(projectRoot, manifest.execution.defFile) : undefined;

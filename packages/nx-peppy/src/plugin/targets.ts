@@ -7,19 +7,21 @@ import type { NxPeppyPluginOptions } from './options';
 
 const TECHNOLOGIES = ['apptainer'];
 
-/** `{workspaceRoot}`-relative output of a container build, the path Nx caches and restores. */
-export function imageOutput(projectRoot: string, manifest: NodeManifest): string {
-  return `{workspaceRoot}/${defaultImagePath(projectRoot, manifest)}`;
-}
+/**
+ * Output of a container build, the path Nx caches and restores. It follows
+ * the `outputPath` option, so a `project.json` that moves the image moves
+ * what Nx caches with it.
+ */
+const IMAGE_OUTPUT = '{workspaceRoot}/{options.outputPath}';
 
 function containerBuildTarget(projectRoot: string, manifest: NodeManifest, plan: BuildContextPlan, warnings: string[]): TargetConfiguration {
   return {
     executor: 'nx-peppy:build',
     cache: true,
     inputs: buildInputs(plan),
-    outputs: [imageOutput(projectRoot, manifest)],
+    outputs: [IMAGE_OUTPUT],
     ...(plan.localImages.length > 0 ? { dependsOn: ['^build'] } : {}),
-    options: {},
+    options: { outputPath: defaultImagePath(projectRoot, manifest) },
     metadata: {
       technologies: TECHNOLOGIES,
       description: `Builds the Apptainer image ${manifest.name}_${manifest.tag}.sif from the node's definition file`,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Tells whether a process with this id exists. Temporary files and locks
  * carry their owner's process id, so a file left by a killed task can be
@@ -7,9 +9,24 @@ export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A killed process stays a zombie until its parent reaps it, and `kill(pid, 0)`
+ * still succeeds then. Linux shows the state in `/proc/<pid>/stat`; elsewhere
+ * the answer is "not a zombie".
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in brackets may contain spaces; the state follows it.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }

@@ -101,8 +101,14 @@ export async function spawnCommand(file: string, args: readonly string[], option
     if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
   };
 
+  // Nx runs executors in a forked process. When nx itself is killed (SIGKILL
+  // leaves it no chance to signal its tasks), the IPC channel closes: stop the
+  // group then, or Apptainer would run on with no one waiting for it.
+  const stopOnDisconnect = () => forward('SIGTERM');
+
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   process.on('exit', killOnExit);
+  process.on('disconnect', stopOnDisconnect);
 
   try {
     const result = await child;
@@ -123,6 +129,7 @@ export async function spawnCommand(file: string, args: readonly string[], option
     if (killTimer) clearTimeout(killTimer);
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
     process.off('exit', killOnExit);
+    process.off('disconnect', stopOnDisconnect);
   }
 }
 

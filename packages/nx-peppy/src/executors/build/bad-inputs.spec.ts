@@ -282,6 +282,19 @@ describe('build executor with bad options', () => {
   });
 
   describe('defFile', () => {
+    // Nx hashes only the definition file here, so no file of the node folder
+    // is staged. Apptainer still runs from the staged node folder.
+    it('in a sibling folder, with no hashed file in the node folder', async () => {
+      write('nodes/shared/apptainer.def', 'Bootstrap: localimage\nFrom: /images/base.sif\n\n%labels\n    Value {{ X }}\n');
+
+      staging.resolveTaskInputFiles.mockResolvedValue({ files: ['nodes/shared/apptainer.def'], depOutputs: [] });
+      const result = await buildExecutor({ apptainerPath: join(root, 'bin', 'apptainer'), defFile: '../shared/apptainer.def', buildArgs: { X: '1' } }, context());
+
+      expect(errors.join('\n')).not.toContain('command not found');
+      expect(result).toEqual({ success: true });
+      expect((JSON.parse(readFileSync(record, 'utf8')) as { cwd: string }).cwd).toMatch(/\.sif\.context\/nodes\/cam$/);
+    });
+
     it('missing file names the option and the fix', async () => {
       const result = await build({ defFile: 'missing.def' });
 

@@ -162,7 +162,10 @@ export async function buildContainerNode(
     if (invisible.length > 0) throw new NxPeppyError(invisible);
 
     logger.info(`Building ${relative(workspaceRoot, imagePath)} from ${defFile}`);
-    const runBuild = () => runtime.apptainer(argv, { cwd: join(contextRoot, node.projectRoot) });
+    // The staged node folder is missing when no hashed file lies in it (a definition file elsewhere).
+    const workingDir = join(contextRoot, node.projectRoot);
+    mkdirSync(workingDir, { recursive: true });
+    const runBuild = () => runtime.apptainer(argv, { cwd: workingDir });
     const result = usesApptainerCache(definition) ? await withCacheLock(apptainerCacheDir(), runBuild) : await runBuild();
 
     if (result.exitCode !== 0 || !existsSync(temporaryPath)) {
