@@ -56,7 +56,7 @@ describe('inference on the corpus', () => {
     expect(serve.continuous).toBe(true);
     if (kind === 'container') {
       expect(build.cache).toBe(true);
-      expect(build.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
+      expect(build.outputs).toEqual(['{options.outputPath}']);
       expect((build as { options?: { outputPath?: string } }).options?.outputPath).toMatch(new RegExp(`^dist/${project.root}/${name}_.+\\.sif$`));
       expect(build.metadata?.technologies).toEqual(['apptainer']);
     } else {

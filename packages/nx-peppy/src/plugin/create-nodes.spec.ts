@@ -151,7 +151,7 @@ describe('createNodesV2', () => {
             "outputPath": "dist/nodes/xr_commander/xr_commander_v1.sif",
           },
           "outputs": [
-            "{workspaceRoot}/{options.outputPath}",
+            "{options.outputPath}",
           ],
         },
         "serve": {
@@ -253,7 +253,7 @@ describe('createNodesV2', () => {
     expect(build?.executor).toBe('nx-peppy:build');
     expect(build?.cache).toBe(true);
     expect(build?.options?.outputPath).toBe('dist/nodes/xr_commander/xr_commander_v1.sif');
-    expect(build?.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
+    expect(build?.outputs).toEqual(['{options.outputPath}']);
   });
 
   it('process build target is not cached', async () => {
@@ -288,7 +288,7 @@ describe('createNodesV2', () => {
     expect(project.name).toBe('uvc_camera');
     expect(project.tags).toEqual(['peppy:container', 'peppy:rust']);
     expect(project.targets?.build?.options?.outputPath).toBe('dist/legacy/uvc_camera/uvc_camera_0.1.0.sif');
-    expect(project.targets?.build?.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
+    expect(project.targets?.build?.outputs).toEqual(['{options.outputPath}']);
   });
 
   it('manifest at the workspace root', async () => {
@@ -300,7 +300,7 @@ describe('createNodesV2', () => {
     expect(file).toBe('peppy.json5');
     expect(project.root).toBe('.');
     expect(project.targets?.build?.options?.outputPath).toBe('dist/zed_camera_v1.sif');
-    expect(project.targets?.build?.outputs).toEqual(['{workspaceRoot}/{options.outputPath}']);
+    expect(project.targets?.build?.outputs).toEqual(['{options.outputPath}']);
   });
 
   it('every corpus node gives a project named after its manifest', async () => {

@@ -12,7 +12,7 @@ const TECHNOLOGIES = ['apptainer'];
  * the `outputPath` option, so a `project.json` that moves the image moves
  * what Nx caches with it.
  */
-const IMAGE_OUTPUT = '{workspaceRoot}/{options.outputPath}';
+const IMAGE_OUTPUT = '{options.outputPath}';
 
 function containerBuildTarget(projectRoot: string, manifest: NodeManifest, plan: BuildContextPlan, warnings: string[]): TargetConfiguration {
   return {
