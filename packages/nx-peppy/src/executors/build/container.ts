@@ -16,10 +16,10 @@ import {
   resolveImagePath,
   temporaryImagePath,
 } from '../../image';
-import { checkSources, planBuildContext } from '../../inputs';
+import { checkSources, EXCLUDED_FOLDERS, planBuildContext, type BuildContextPlan } from '../../inputs';
 import type { ContainerExecution } from '../../manifest';
 import { createRuntime } from '../../runtime';
-import { listFilesUnder, resolveTaskInputFiles, stageBuildContext } from '../../staging';
+import { findSymlinkedFolders, listFilesUnder, resolveTaskInputFiles, stageBuildContext } from '../../staging';
 import type { NodeContext } from '../node-context';
 import { checkBuildArgs } from './build-args';
 import type { BuildExecutorSchema } from './schema';
@@ -61,6 +61,22 @@ function destinationLookup(definition: Definition) {
   const byLine = new Map<number, string | undefined>();
   for (const stage of definition.stages) for (const entry of stage.files) byLine.set(entry.line, entry.destination);
   return (line: number) => byLine.get(line);
+}
+
+/**
+ * Rejects symlinks to folders inside a whole-node-folder source: Nx lists no
+ * file inside them, so the image would silently lack their content.
+ */
+function symlinkedFolderProblems(plan: BuildContextPlan, defFile: string, workspaceRoot: string): Problem[] {
+  const source = plan.sources.find((entry) => entry.wholeNodeFolder && entry.path !== undefined);
+  if (!source) return [];
+
+  return findSymlinkedFolders(plan.projectRoot, workspaceRoot, EXCLUDED_FOLDERS).map((link) => ({
+    file: defFile,
+    line: source.line,
+    message: `${link} is a symlink to a folder; Nx neither hashes nor lists the files in it, so %files ${source.source} would leave them out of the image`,
+    fix: `replace the symlink with the folder itself, or copy the folder in with its own %files line naming its real path`,
+  }));
 }
 
 /** Apptainer messages that point at the host rather than at the definition file. */
@@ -116,7 +132,8 @@ export async function buildContainerNode(
   const inputs = await resolveTaskInputFiles(context);
   const sources = checkSources(plan, inputs.files, workspaceRoot, destinationLookup(definition));
   const planErrors = plan.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-  if (planErrors.length + sources.errors.length > 0) throw new NxPeppyError([...planErrors, ...sources.errors]);
+  const linkErrors = symlinkedFolderProblems(plan, defFile, workspaceRoot);
+  if (planErrors.length + sources.errors.length + linkErrors.length > 0) throw new NxPeppyError([...planErrors, ...sources.errors, ...linkErrors]);
 
   const warnings: Problem[] = [...definition.diagnostics, ...plan.diagnostics].filter((diagnostic) => diagnostic.severity === 'warning');
   warnings.push(...sources.warnings);
