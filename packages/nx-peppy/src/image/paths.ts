@@ -21,7 +21,7 @@ export function isInside(parent: string, child: string): boolean {
   return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
 }
 
-/** The real path of `path`, resolving symlinks in the part of it that exists. */
+/** Resolves symlinks in the part of `path` that exists and appends the rest. */
 function realPathOfExistingPart(path: string): string {
   let existing = path;
   const rest: string[] = [];
@@ -33,11 +33,11 @@ function realPathOfExistingPart(path: string): string {
 }
 
 /**
- * Resolves the `outputPath` option against the workspace root. Rejects values
- * that name a folder (Apptainer would build a sandbox folder or delete it),
- * files that are not images (the rename that publishes the image would
- * replace them), and paths outside the workspace (Nx caches and restores only
- * outputs inside it).
+ * Resolves the `outputPath` option against the workspace root. It rejects a
+ * folder, because Apptainer would build a sandbox there or delete it. It
+ * rejects a file that is not a `.sif`, because publishing the image would
+ * replace it. It rejects a path outside the workspace, because Nx caches and
+ * restores only outputs inside it.
  */
 export function resolveImagePath(outputPath: string, workspaceRoot: string, source = 'the build target options'): string {
   const problem = (message: string, fix: string) => new NxPeppyError({ file: source, field: 'outputPath', message, fix });

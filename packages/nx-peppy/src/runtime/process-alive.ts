@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Tells whether a process with this id exists. Temporary files and locks
- * carry their owner's process id, so a file left by a killed task can be
- * told apart from one still in use.
+ * Returns whether a process with this id is running. Temporary files and
+ * locks carry their owner's process id, which separates a file left by a
+ * killed task from one still in use.
  */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -18,8 +18,8 @@ export function isProcessAlive(pid: number): boolean {
 
 /**
  * A killed process stays a zombie until its parent reaps it, and `kill(pid, 0)`
- * still succeeds then. Linux shows the state in `/proc/<pid>/stat`; elsewhere
- * the answer is "not a zombie".
+ * still succeeds then. Linux shows the state in `/proc/<pid>/stat`. Elsewhere
+ * this returns false.
  */
 function isZombie(pid: number): boolean {
   try {
