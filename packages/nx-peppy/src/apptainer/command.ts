@@ -48,7 +48,7 @@ export interface RunCommandOptions {
   args?: string[];
 }
 
-/** `apptainer run --cleanenv`: the container sees only the variables passed here. */
+/** `apptainer run --cleanenv`: the container gets only the variables passed here. */
 export function runCommand(options: RunCommandOptions): string[] {
   const argv = ['run', '--cleanenv'];
 

@@ -17,9 +17,9 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * A killed process stays a zombie until its parent reaps it, and `kill(pid, 0)`
- * still succeeds then. Linux shows the state in `/proc/<pid>/stat`. Elsewhere
- * this returns false.
+ * Returns whether the process is a zombie. A killed process stays one until
+ * its parent reaps it, and `kill(pid, 0)` still succeeds then. Linux shows the
+ * state in `/proc/<pid>/stat`. Elsewhere this returns false.
  */
 function isZombie(pid: number): boolean {
   try {
