@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, end to end on this machine: set up, create an Nx workspace
-# with the packed plugin, scaffold a Python container node, build its image
-# with the real Apptainer, run it, and build again to show the cache hit.
+# The main job, end to end on this machine. It sets up, creates an Nx
+# workspace with the packed plugin and scaffolds a Python container node.
+# Then it builds the image with the real Apptainer, runs it, and builds again
+# to show the cache hit.
 #
 # No container registry is reachable here, so the generated `Bootstrap: docker`
 # header is swapped for a Debian image made by debootstrap from the Debian

@@ -32,7 +32,7 @@ export function pathWithApptainer(): string {
   return [apptainerBinDir(), pathWithoutApptainer()].join(delimiter);
 }
 
-/** PATH with every folder that holds an `apptainer` removed. */
+/** PATH with every folder that contains an `apptainer` removed. */
 export function pathWithoutApptainer(): string {
   return (process.env.PATH ?? '')
     .split(delimiter)

@@ -63,7 +63,7 @@ export class TestWorkspace {
     return this;
   }
 
-  /** Commits everything, so `nx affected --base=HEAD` sees only later edits. */
+  /** Commits everything, so `nx affected --base=HEAD` reports only later edits. */
   commitAll(message = 'fixture'): void {
     this.run('git', ['add', '-A']);
     const commit = this.run('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@localhost', 'commit', '-q', '-m', message]);

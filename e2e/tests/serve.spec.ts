@@ -262,7 +262,7 @@ describe('nx serve of a container node', () => {
 
   it('Ctrl-C: ignored signal, killed after killTimeout', async () => {
     // A terminal sends Ctrl-C to the whole foreground process group, which
-    // holds nx and the task process; the container has a group of its own.
+    // contains nx and the task process. The container has a group of its own.
     const nx = spawn(workspace.path('node_modules/.bin/nx'), ['serve', 'my_node', '--param', 'device=x', '--args=trap', '--killTimeout=2'], {
       cwd: workspace.root,
       env: workspace.env(),

@@ -1,5 +1,5 @@
 /**
- * Where a problem sits: the file, and the field path or line inside it.
+ * Location of a problem: the file, and the field path or line inside it.
  * Every user-facing error of the plugin carries one, plus the fix.
  */
 export interface ProblemLocation {

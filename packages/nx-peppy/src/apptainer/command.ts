@@ -1,6 +1,6 @@
 /**
  * Argument vectors for the Apptainer command line. Pure functions: only this
- * module knows Apptainer's flags, and nothing here spawns a process.
+ * module contains Apptainer's flags, and nothing here spawns a process.
  */
 
 export interface BuildCommandOptions {

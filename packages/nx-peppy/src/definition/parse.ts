@@ -129,7 +129,7 @@ function binaryShare(sample: string): number {
 /**
  * Parses an Apptainer definition file as Apptainer 1.4/1.5 reads it, with `--build-arg` values,
  * and reports what Apptainer would reject, plus warnings for what the Nx cache cannot see.
- * Never throws on bad input: problems are returned as diagnostics.
+ * Bad input does not throw: each problem is returned as a diagnostic.
  */
 /**
  * Apptainer 1.4 reads each section with Go's bufio.Scanner, whose default

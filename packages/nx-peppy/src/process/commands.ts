@@ -26,8 +26,8 @@ export function expandVariables(text: string, env: Record<string, string | undef
 
 /**
  * Turns a process node's `build_cmd` into the process PeppyOS starts
- * (`run_build_cmd` in `node_stack/build_steps.rs`): one element runs as
- * `sh -c "<element>"`, and the shell expands variables at run time; two or
+ * (`run_build_cmd` in `node_stack/build_steps.rs`). One element runs as
+ * `sh -c "<element>"`, so the shell expands variables at run time. Two or
  * more run as an argument array with `${NAME}` expanded from `env`, because
  * no shell expands them.
  */

@@ -5,14 +5,14 @@ import type { Problem } from '../errors';
 /** A host path that Apptainer must see. */
 export interface HostPath {
   path: string;
-  /** What the path is, for messages: `image`, `mount source`, ... */
+  /** Role of the path in messages, such as `image` or `mount source`. */
   role: string;
 }
 
 /**
- * Where limactl keeps its instances: `LIMA_HOME` when set, otherwise
- * PeppyOS's `~/.peppy/lima-data` when it contains the instance (PeppyOS runs
- * its own limactl with that `LIMA_HOME`), otherwise Lima's default `~/.lima`.
+ * Returns the folder where limactl keeps its instances. That is `LIMA_HOME`
+ * when set, else PeppyOS's `~/.peppy/lima-data` when it contains the instance
+ * (PeppyOS runs its own limactl with that `LIMA_HOME`), else Lima's `~/.lima`.
  */
 export function resolveLimaHome(env: NodeJS.ProcessEnv, homeDir: string, instance: string, exists: (path: string) => boolean): string {
   if (env.LIMA_HOME) return env.LIMA_HOME;
