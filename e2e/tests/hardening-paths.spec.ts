@@ -137,10 +137,9 @@ describe('paths that leave the workspace', () => {
       expect(inImage('dist/nodes/climb/climb_v1.sif', 'cat /opt/relative.txt')).toBe('from outside');
     });
 
-    // NOTE: known gap. Nx 24.0.7 hashes a symlink without reading its target,
-    // so an edit of the target alone is a cache hit. `it.failing` keeps the
-    // case visible: it starts to fail (and must become `it`) once it is fixed.
-    it.failing('symlinked file: an edit of its target rebuilds', () => {
+    // Nx 24.0.7 hashes a symlink without reading its target, so the plugin
+    // adds a runtime input that hashes the target's content.
+    it('symlinked file: an edit of its target rebuilds', () => {
       writeFileSync(join(outside, 'target.txt'), 'first target\n');
       writeNode('linkfile', 'apptainer.def', { 'apptainer.def': busyboxDefinition(base, '%files\n    . /opt/linkfile\n') });
       symlinkSync(join(outside, 'target.txt'), workspace.path('nodes/linkfile/link.txt'));
@@ -152,6 +151,36 @@ describe('paths that leave the workspace', () => {
       expect(first.status).toBe(0);
       expect(second.output).not.toMatch(/local cache/);
       expect(inImage('dist/nodes/linkfile/linkfile_v1.sif', 'cat /opt/linkfile/link.txt')).toBe('second target');
+    });
+
+    it('symlinked file named by %files: an edit of its target rebuilds', () => {
+      writeFileSync(join(outside, 'named.txt'), 'first named\n');
+      writeNode('linknamed', 'apptainer.def', { 'apptainer.def': busyboxDefinition(base, '%files\n    calib.txt /opt/calib.txt\n') });
+      symlinkSync(join(outside, 'named.txt'), workspace.path('nodes/linknamed/calib.txt'));
+
+      const first = build('linknamed');
+      const unchanged = build('linknamed');
+      writeFileSync(join(outside, 'named.txt'), 'second named\n');
+      const second = build('linknamed');
+
+      expect(first.status).toBe(0);
+      expect(unchanged.output).toMatch(/local cache/);
+      expect(second.output).not.toMatch(/local cache/);
+      expect(inImage('dist/nodes/linknamed/linknamed_v1.sif', 'cat /opt/calib.txt')).toBe('second named');
+    });
+
+    it('symlinked folder named by %files: rejected with its line', () => {
+      mkdirSync(join(outside, 'maps'), { recursive: true });
+      writeFileSync(join(outside, 'maps', 'floor.txt'), 'floor\n');
+      writeNode('linkmaps', 'apptainer.def', { 'apptainer.def': busyboxDefinition(base, '%files\n    maps /opt/maps\n') });
+      symlinkSync(join(outside, 'maps'), workspace.path('nodes/linkmaps/maps'));
+
+      const result = build('linkmaps');
+
+      expect(result.status).not.toBe(0);
+      expect(result.output).not.toContain('Starting build');
+      expect(result.output).toMatch(/nodes\/linkmaps\/apptainer\.def:5: nodes\/linkmaps\/maps is a symlink to a folder/);
+      expect(result.output).toContain('Fix: replace the symlink with the folder itself');
     });
 
     it('symlinked folder: copied, or rejected; never left out', () => {

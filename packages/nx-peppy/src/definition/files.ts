@@ -91,6 +91,21 @@ export function isGlobPattern(source: string): boolean {
   return false;
 }
 
+/**
+ * Returns the part of a source before its first glob segment: `../shared`
+ * for `../shared/*.yaml`, `.` when the first segment is a glob. Every path the
+ * glob expands to lies inside that folder.
+ */
+export function staticPrefix(source: string): string {
+  const segments = source.split('/');
+  const firstGlob = segments.findIndex((segment) => isGlobPattern(segment));
+  if (firstGlob < 0) return source;
+
+  const prefix = segments.slice(0, firstGlob).join('/');
+  if (prefix === '') return firstGlob === 0 ? '.' : '/';
+  return prefix;
+}
+
 /** Characters that make Apptainer's shell expansion of a source differ from the path as written. */
 const SHELL_CHARACTERS: readonly string[] = ['$', '`', '~'];
 

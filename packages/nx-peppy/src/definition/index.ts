@@ -2,4 +2,4 @@ export type { Definition, DefinitionDiagnostic, FilesEntry, ParseOptions, Sectio
 export { parseDefinition } from './parse';
 export { parseBuildArgFile } from './build-args';
 export { assertNoErrors } from './diagnostics';
-export { isGlobPattern } from './files';
+export { isGlobPattern, staticPrefix } from './files';

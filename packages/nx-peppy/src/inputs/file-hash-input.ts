@@ -3,18 +3,50 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-// Streams the file so a multi-gigabyte base image is never held in memory.
+// Streams each file, so a multi-gigabyte base image is never held in memory.
+// One line per path; a path that cannot be read prints its error code instead.
 const HASH_SCRIPT =
-  "const h=require('crypto').createHash('sha256');" +
-  "require('fs').createReadStream(process.argv[1]).on('data',d=>h.update(d))" +
-  ".on('end',()=>console.log(h.digest('hex'))).on('error',e=>console.log('unreadable '+e.code))";
+  "const c=require('crypto'),f=require('fs');(async()=>{for(const p of process.argv.slice(1)){" +
+  "const h=c.createHash('sha256');try{for await(const d of f.createReadStream(p))h.update(d);" +
+  "console.log(p+' '+h.digest('hex'))}catch(e){console.log(p+' unreadable '+e.code)}}})()";
 
 /**
- * Builds a runtime input that hashes one file's content. It serves files Nx cannot
- * hash as a fileset: a `localimage` base that git ignores and that no project
- * builds, or one outside the workspace. Relative paths are relative to the
- * workspace root, where Nx runs runtime inputs.
+ * Bound on the paths in one command. Nx hands a runtime input to the shell
+ * as one argument, and Linux limits a single argument to 128 KiB.
  */
+const MAX_PATHS_LENGTH = 32 * 1024;
+
+/**
+ * Builds runtime inputs that hash the content of files, reading through
+ * symlinks. They serve files that Nx cannot hash as a fileset: a `localimage`
+ * base that git ignores and that no project builds, a file outside the
+ * workspace, or the target of a symlink. Relative paths are relative to the
+ * workspace root, where Nx runs runtime inputs. Long lists are split over
+ * several commands.
+ */
+export function fileHashInputs(paths: readonly string[]): { runtime: string }[] {
+  const inputs: { runtime: string }[] = [];
+  let chunk: string[] = [];
+  let length = 0;
+
+  const flush = () => {
+    if (chunk.length === 0) return;
+    inputs.push({ runtime: `node -e ${shellQuote(HASH_SCRIPT)} ${chunk.join(' ')}` });
+    chunk = [];
+    length = 0;
+  };
+
+  for (const path of paths) {
+    const quoted = shellQuote(path);
+    if (length + quoted.length > MAX_PATHS_LENGTH) flush();
+    chunk.push(quoted);
+    length += quoted.length + 1;
+  }
+  flush();
+  return inputs;
+}
+
+/** Builds the runtime input that hashes one file's content; see `fileHashInputs`. */
 export function fileHashInput(path: string): { runtime: string } {
-  return { runtime: `node -e ${shellQuote(HASH_SCRIPT)} ${shellQuote(path)}` };
+  return fileHashInputs([path])[0];
 }

@@ -1,10 +1,10 @@
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { parseDefinition } from '../definition';
-import { buildInputs, checkSources, fileHashInput, planBuildContext } from '.';
+import { buildInputs, checkSources, fileHashInput, fileHashInputs, planBuildContext } from '.';
 
 const WORKSPACE = '/ws';
 
@@ -149,20 +149,65 @@ describe('checkSources', () => {
   });
 });
 
-describe('fileHashInput', () => {
+describe('fileHashInputs', () => {
+  let folder: string;
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'nx-peppy-hash-'));
+  });
+
+  afterEach(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+
   it('hashes a file by content', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'nx-peppy-hash-'));
-    try {
-      writeFileSync(join(folder, "base's image.sif"), 'abc');
-      const { runtime } = fileHashInput("base's image.sif");
-      expect(execSync(runtime, { cwd: folder, encoding: 'utf8' }).trim()).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    writeFileSync(join(folder, "base's image.sif"), 'abc');
+    const { runtime } = fileHashInput("base's image.sif");
+
+    expect(execSync(runtime, { cwd: folder, encoding: 'utf8' }).trim()).toBe("base's image.sif ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 
   it('reports a missing file instead of failing', () => {
     const { runtime } = fileHashInput('/nonexistent/base.sif');
-    expect(execSync(runtime, { encoding: 'utf8' }).trim()).toBe('unreadable ENOENT');
+
+    expect(execSync(runtime, { encoding: 'utf8' }).trim()).toBe('/nonexistent/base.sif unreadable ENOENT');
+  });
+
+  it('reads through a symlink', () => {
+    writeFileSync(join(folder, 'target.txt'), 'first');
+    symlinkSync(join(folder, 'target.txt'), join(folder, 'link.txt'));
+    const [{ runtime }] = fileHashInputs(['link.txt']);
+    const before = execSync(runtime, { cwd: folder, encoding: 'utf8' });
+
+    writeFileSync(join(folder, 'target.txt'), 'second');
+    const after = execSync(runtime, { cwd: folder, encoding: 'utf8' });
+
+    expect(after).not.toBe(before);
+  });
+
+  it('keeps shell characters in paths literal', () => {
+    const name = 'a $(touch pwned) `id`; "q" \'s\nline.txt';
+    writeFileSync(join(folder, name), 'abc');
+    const [{ runtime }] = fileHashInputs([name, 'plain.txt']);
+
+    const output = execSync(runtime, { cwd: folder, encoding: 'utf8' });
+
+    expect(output).toContain(`${name} ba7816bf`);
+    expect(output).toContain('plain.txt unreadable ENOENT');
+    expect(existsSync(join(folder, 'pwned'))).toBe(false);
+  });
+
+  it('splits long path lists over several commands', () => {
+    const paths = Array.from({ length: 3000 }, (_, index) => `nodes/camera/calibration/link-${String(index).padStart(5, '0')}.yaml`);
+
+    const inputs = fileHashInputs(paths);
+
+    expect(inputs.length).toBeGreaterThan(1);
+    for (const input of inputs) expect(input.runtime.length).toBeLessThan(40 * 1024);
+    expect(inputs.map((input) => input.runtime.match(/link-\d+/g)?.length ?? 0).reduce((a, b) => a + b, 0)).toBe(3000);
+  });
+
+  it('returns no input for no paths', () => {
+    expect(fileHashInputs([])).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number], string>;
 
 import { fileHashInput } from './file-hash-input';
-import { EXCLUDED_FOLDERS, type BuildContextPlan } from './plan';
+import { EXCLUDED_FOLDERS, leavesWorkspace, type BuildContextPlan } from './plan';
 
 function isInside(projectRoot: string, path: string): boolean {
   return projectRoot === '.' || path === projectRoot || path.startsWith(`${projectRoot}/`);
@@ -29,8 +29,7 @@ export function buildInputs(plan: BuildContextPlan): (string | InputDefinition)[
   const root = plan.projectRoot;
 
   const runtimeInputs: InputDefinition[] = [];
-  const defOutside = plan.defFile === '..' || plan.defFile.startsWith('../') || plan.defFile.startsWith('/');
-  if (defOutside) runtimeInputs.push(fileHashInput(plan.defFile));
+  if (leavesWorkspace(plan.defFile)) runtimeInputs.push(fileHashInput(plan.defFile));
   else inputs.add(isInside(root, plan.defFile) ? projectPattern(root, plan.defFile) : `{workspaceRoot}/${plan.defFile}`);
 
   const wholeFolder = plan.hostSections || plan.sources.some((source) => source.wholeNodeFolder);

@@ -39,6 +39,11 @@ export interface BuildContextPlan {
   diagnostics: DefinitionDiagnostic[];
 }
 
+/** True for a workspace-relative POSIX path that leaves the workspace: `..`, `../…` or absolute. */
+export function leavesWorkspace(path: string): boolean {
+  return path === '..' || path.startsWith('../') || posix.isAbsolute(path);
+}
+
 function toPosix(path: string): string {
   return path.split(sep).join('/');
 }
@@ -46,7 +51,7 @@ function toPosix(path: string): string {
 /** Resolves a `%files` source against the node folder, as `apptainer build` does from its working directory. */
 function resolveSource(source: string, projectRoot: string, workspaceRoot: string): string | undefined {
   const fromWorkspace = isAbsolute(source) ? toPosix(relative(workspaceRoot, source)) : posix.normalize(posix.join(projectRoot, source));
-  if (fromWorkspace === '..' || fromWorkspace.startsWith('../') || posix.isAbsolute(fromWorkspace)) return undefined;
+  if (leavesWorkspace(fromWorkspace)) return undefined;
   return fromWorkspace === '' ? '.' : fromWorkspace;
 }
 
@@ -98,7 +103,7 @@ export function planBuildContext(projectRoot: string, defFile: string, definitio
   }
 
   const defPath = toPosix(defFile);
-  if (defPath === '..' || defPath.startsWith('../') || posix.isAbsolute(defPath)) {
+  if (leavesWorkspace(defPath)) {
     diagnostics.push({
       severity: 'warning',
       code: 'definition-outside-workspace',

@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -244,6 +245,42 @@ describe('createNodesV2', () => {
     expect(inputs).toContain('{projectRoot}/.peppy/libs/peppylib/**/*');
   });
 
+  it('symlinked file: its target is hashed by a runtime input', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'nx-peppy-outside-'));
+    try {
+      writeFileSync(join(outside, 'calib.yaml'), 'offset: 1\n');
+      symlinkSync(join(outside, 'calib.yaml'), join(workspaceRoot, 'nodes/xr_commander/calib.yaml'));
+
+      const [[, result]] = await createNodesFor([CONTAINER_NODE]);
+      const runtimeInputs = (onlyProject(result).targets?.build?.inputs ?? []).filter((input) => typeof input === 'object' && 'runtime' in input);
+      const command = (runtimeInputs[0] as { runtime: string }).runtime;
+      const before = execSync(command, { cwd: workspaceRoot, encoding: 'utf8' });
+      writeFileSync(join(outside, 'calib.yaml'), 'offset: 2\n');
+      const after = execSync(command, { cwd: workspaceRoot, encoding: 'utf8' });
+
+      expect(runtimeInputs).toHaveLength(1);
+      expect(command).toContain("'nodes/xr_commander/calib.yaml'");
+      expect(after).not.toBe(before);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('symlinked folder: no runtime input, the build rejects it', async () => {
+    mkdirSync(join(workspaceRoot, 'models'));
+    symlinkSync(join(workspaceRoot, 'models'), join(workspaceRoot, 'nodes/xr_commander/models'));
+
+    const [[, result]] = await createNodesFor([CONTAINER_NODE]);
+
+    expect(JSON.stringify(onlyProject(result).targets?.build?.inputs)).not.toContain('runtime');
+  });
+
+  it('no symlinks: no runtime input', async () => {
+    const [[, result]] = await createNodesFor([CONTAINER_NODE]);
+
+    expect(JSON.stringify(onlyProject(result).targets?.build?.inputs)).not.toContain('runtime');
+  });
+
   it('container node without its definition file still gets a build target', async () => {
     rmSync(join(workspaceRoot, 'nodes/xr_commander/apptainer.def'));
 
@@ -468,6 +505,27 @@ describe('createNodesV2 inference cache', () => {
     expect(onlyProject(cold).targets?.build?.inputs).toContain('{projectRoot}/**/*');
     expect(onlyProject(warm).targets?.build?.inputs).not.toContain('{projectRoot}/**/*');
     expect(onlyProject(warm).targets?.build?.inputs).toContain('{projectRoot}/peppy.json5');
+  });
+
+  it('symlink added after a cached run is hashed', async () => {
+    await createNodesFor([CONTAINER_NODE]);
+    writeFileSync(join(workspaceRoot, 'shared.yaml'), 'offset: 1\n');
+    symlinkSync(join(workspaceRoot, 'shared.yaml'), join(workspaceRoot, 'nodes/xr_commander/shared.yaml'));
+
+    const [[, warm]] = await createNodesFor([CONTAINER_NODE]);
+
+    expect(JSON.stringify(onlyProject(warm).targets?.build?.inputs)).toContain('nodes/xr_commander/shared.yaml');
+  });
+
+  it('runtime inputs of symlinks never reach the cache file', async () => {
+    writeFileSync(join(workspaceRoot, 'shared.yaml'), 'offset: 1\n');
+    symlinkSync(join(workspaceRoot, 'shared.yaml'), join(workspaceRoot, 'nodes/xr_commander/shared.yaml'));
+    await createNodesFor([CONTAINER_NODE]);
+    rmSync(join(workspaceRoot, 'nodes/xr_commander/shared.yaml'));
+
+    const [[, warm]] = await createNodesFor([CONTAINER_NODE]);
+
+    expect(JSON.stringify(onlyProject(warm).targets?.build?.inputs)).not.toContain('runtime');
   });
 
   it('manifest broken after a cached run raises an error', async () => {

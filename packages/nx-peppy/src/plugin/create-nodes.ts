@@ -12,7 +12,7 @@ import {
 import { parseDefinition } from '../definition';
 import { formatProblem, NxPeppyError } from '../errors';
 import { defaultImagePath } from '../image';
-import { fileHashInput, planBuildContext } from '../inputs';
+import { fileHashInput, fileHashInputs, findSymlinks, linkSearchRoots, planBuildContext, type LinkSearchRoot } from '../inputs';
 import { MANIFEST_FILE, parseNodeManifest, readManifestText } from '../manifest';
 import { hashText, InferenceCache, workspaceDataFolder } from './cache';
 import { normalizePluginOptions, type NxPeppyPluginOptions } from './options';
@@ -23,7 +23,7 @@ export const MANIFEST_GLOB = `**/${MANIFEST_FILE}`;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const PLUGIN_VERSION = (require('../../package.json') as { version: string }).version;
 /** Bump when `InferredNode` changes shape, so old cache files are not read. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /** Characters that Nx 24 would read as glob syntax in `{projectRoot}` patterns. */
 const GLOB_CHARACTERS = /[()[\]{}*?!]/;
@@ -37,6 +37,8 @@ interface InferredNode {
   localImages: string[];
   /** Image path of the build target with its default options. */
   imagePath?: string;
+  /** Paths whose symlinks need their targets hashed. They are searched on every run, because adding a link changes neither the manifest nor the definition file. */
+  linkSearchRoots?: LinkSearchRoot[];
   project: ProjectConfiguration & { name: string };
 }
 
@@ -65,6 +67,7 @@ function inferNode(manifestPath: string, manifestText: string, manifestHash: str
     defHash: defFile ? hashText(defText) : undefined,
     localImages: (facts?.plan.localImages ?? []).filter((image) => !image.includes('{{')).map((image) => workspacePath(workspaceRoot, projectRoot, image)),
     imagePath: defFile ? defaultImagePath(projectRoot, manifest) : undefined,
+    linkSearchRoots: facts ? linkSearchRoots(facts.plan) : undefined,
     project: {
       name: manifest.name,
       root: projectRoot,
@@ -109,6 +112,23 @@ function hashForeignBases(nodes: InferredNode[], buildTargetName: string): void 
     const foreign = node.localImages.filter((image) => !builtImages.has(image));
     if (!build || foreign.length === 0) continue;
     build.inputs = [...(build.inputs ?? []), ...foreign.map((image) => fileHashInput(image))];
+  }
+}
+
+/**
+ * Adds content hashes of the files that symlinks in a build's inputs point to.
+ * Nx 24.0.7 hashes a symlink without reading its target, so an edit of the
+ * target alone would otherwise replay a stale image from the cache.
+ */
+function hashSymlinkTargets(nodes: InferredNode[], buildTargetName: string, workspaceRoot: string): void {
+  for (const node of nodes) {
+    const build = node.project.targets?.[buildTargetName];
+    if (!build || !node.linkSearchRoots) continue;
+
+    // Symlinked folders are rejected by the build, with their `%files` line.
+    const links = findSymlinks(node.linkSearchRoots, workspaceRoot).filter((link) => link.target !== 'folder');
+    if (links.length === 0) continue;
+    build.inputs = [...(build.inputs ?? []), ...fileHashInputs(links.map((link) => link.path))];
   }
 }
 
@@ -175,6 +195,7 @@ export const createNodesV2: CreateNodesV2<NxPeppyPluginOptions> = [
     }
 
     hashForeignBases(inferred, options.buildTargetName);
+    hashSymlinkTargets(inferred, options.buildTargetName, context.workspaceRoot);
 
     if (errors.length > 0) throw new AggregateCreateNodesError(errors, results);
     return results;

@@ -1,3 +1,2 @@
 export { listFilesUnder, stageBuildContext, type StagedContext } from './stage';
 export { resolveTaskInputFiles, type TaskInputFiles } from './task-inputs';
-export { findSymlinkedFolders } from './symlinked-folders';

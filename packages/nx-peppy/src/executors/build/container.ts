@@ -16,10 +16,10 @@ import {
   resolveImagePath,
   temporaryImagePath,
 } from '../../image';
-import { checkSources, EXCLUDED_FOLDERS, planBuildContext, type BuildContextPlan } from '../../inputs';
+import { checkSources, findSymlinks, linkSearchRoots, planBuildContext, type BuildContextPlan } from '../../inputs';
 import type { ContainerExecution } from '../../manifest';
 import { createRuntime } from '../../runtime';
-import { findSymlinkedFolders, listFilesUnder, resolveTaskInputFiles, stageBuildContext } from '../../staging';
+import { listFilesUnder, resolveTaskInputFiles, stageBuildContext } from '../../staging';
 import type { NodeContext } from '../node-context';
 import { checkBuildArgs } from './build-args';
 import type { BuildExecutorSchema } from './schema';
@@ -64,18 +64,21 @@ function destinationLookup(definition: Definition) {
 }
 
 /**
- * Rejects symlinks to folders inside a whole-node-folder source: Nx lists no
- * file inside them, so the image would silently lack their content.
+ * Rejects symlinks to folders inside the build's sources: Nx neither lists
+ * nor hashes the files in them, so the image would leave them out or keep
+ * stale copies from the cache.
  */
 function symlinkedFolderProblems(plan: BuildContextPlan, defFile: string, workspaceRoot: string): Problem[] {
-  const source = plan.sources.find((entry) => entry.wholeNodeFolder && entry.path !== undefined);
-  if (!source) return [];
+  const folders = findSymlinks(linkSearchRoots(plan), workspaceRoot).filter((link) => link.target === 'folder' && link.root.origin !== 'definition');
 
-  return findSymlinkedFolders(plan.projectRoot, workspaceRoot, EXCLUDED_FOLDERS).map((link) => ({
+  return folders.map(({ path, root }) => ({
     file: defFile,
-    line: source.line,
-    message: `${link} is a symlink to a folder; Nx neither hashes nor lists the files in it, so %files ${source.source} would leave them out of the image`,
-    fix: `replace the symlink with the folder itself, or copy the folder in with its own %files line naming its real path`,
+    line: root.line,
+    message:
+      root.origin === 'files'
+        ? `${path} is a symlink to a folder; Nx neither lists nor hashes the files in it, so %files ${root.source} would copy them unhashed or leave them out`
+        : `${path} is a symlink to a folder; Nx neither lists nor hashes the files in it, and %setup or %pre makes the whole node folder an input`,
+    fix: 'replace the symlink with the folder itself, or copy the folder in with its own %files line naming its real path',
   }));
 }
 

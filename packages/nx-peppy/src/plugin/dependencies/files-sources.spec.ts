@@ -1,5 +1,5 @@
-import { parseDefinition } from '../../definition';
-import { hostFileSources, staticPrefix } from './files-sources';
+import { parseDefinition, staticPrefix } from '../../definition';
+import { hostFileSources } from './files-sources';
 
 const HEADER = 'Bootstrap: docker\nFrom: ubuntu@sha256:' + 'c'.repeat(64) + '\n';
 

@@ -1,4 +1,4 @@
-import { isGlobPattern, type Definition, type FilesEntry } from '../../definition';
+import { staticPrefix, type Definition, type FilesEntry } from '../../definition';
 import { hasPlaceholder } from './placeholders';
 import type { InvalidEntry, PathReference } from './types';
 
@@ -9,21 +9,6 @@ export interface FilesSourceReferences {
   /** Host paths that `%files` and `%appfiles` copy, relative to the folder where `apptainer build` runs. */
   sources: PathReference[];
   invalid: InvalidEntry[];
-}
-
-/**
- * Returns the part of a source before its first glob segment: `../shared`
- * for `../shared/*.yaml`, `.` when the first segment is a glob. Every path the
- * glob expands to lies inside that folder.
- */
-export function staticPrefix(source: string): string {
-  const segments = source.split('/');
-  const firstGlob = segments.findIndex((segment) => isGlobPattern(segment));
-  if (firstGlob < 0) return source;
-
-  const prefix = segments.slice(0, firstGlob).join('/');
-  if (prefix === '') return firstGlob === 0 ? '.' : '/';
-  return prefix;
 }
 
 function describe(file: FilesEntry): string {
