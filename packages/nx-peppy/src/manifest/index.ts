@@ -1,3 +1,4 @@
 export * from './model';
-export { MANIFEST_FILE, parseNodeManifest, readManifestText, readNodeManifest } from './parse';
+export { parseNodeManifest, readNodeManifest } from './parse';
+export { MANIFEST_FILE, readManifestText } from './read';
 export { LEGACY_TAG_PATTERN, NODE_NAME_PATTERN, NODE_V1_TAG_PATTERN } from './common-schema';

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 import JSON5 from 'json5';
 import type { z } from 'zod';
 
@@ -10,9 +8,7 @@ import { problemsFromZodIssues } from './problems';
 import { nodeV1Manifest, type NodeV1Manifest } from './schema-node-v1';
 import { schemaVersion1Manifest, type SchemaVersion1Manifest } from './schema-version-1';
 import type { ContainerBlock } from './common-schema';
-
-/** The file name PeppyOS looks for in a node folder. */
-export const MANIFEST_FILE = 'peppy.json5';
+import { readManifestText } from './read';
 
 /**
  * Reads and validates a `peppy.json5`. `displayPath` is the path used in
@@ -20,17 +16,6 @@ export const MANIFEST_FILE = 'peppy.json5';
  */
 export function readNodeManifest(path: string, displayPath = path): NodeManifest {
   return parseNodeManifest(readManifestText(path, displayPath), displayPath);
-}
-
-/** Reads a manifest's text; a missing or unreadable file is an input error, not a crash. */
-export function readManifestText(path: string, displayPath = path): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new NxPeppyError({ file: displayPath, message: `cannot read the manifest: ${reason}`, fix: `create ${MANIFEST_FILE} in the node folder` });
-  }
 }
 
 /** Parses manifest text; throws `NxPeppyError` listing every problem found. */

@@ -74,3 +74,8 @@ export function workspaceDataFolder(workspaceRoot: string): string {
   }
   return process.env.NX_WORKSPACE_DATA_DIRECTORY ?? join(workspaceRoot, '.nx', 'workspace-data');
 }
+
+/** Reads a text file, or returns undefined when it does not exist. */
+export function readIfPresent(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}

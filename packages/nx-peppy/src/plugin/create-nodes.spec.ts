@@ -558,3 +558,50 @@ describe('createNodesV2 inference cache', () => {
     expect(existsSync(join(cacheFolder(), cacheFile))).toBe(true);
   });
 });
+
+describe('createNodesV2 module loading', () => {
+  /** Runs `body` with a fresh module registry and returns the parser packages it loaded. */
+  function parserPackagesLoadedBy(body: () => unknown): string[] {
+    const loaded: string[] = [];
+    jest.isolateModules(() => {
+      for (const name of ['zod', 'json5']) {
+        jest.doMock(name, () => {
+          loaded.push(name);
+          return jest.requireActual(name);
+        });
+      }
+      body();
+    });
+    return loaded;
+  }
+
+  it('plugin entry loads no parser', () => {
+    const loaded = parserPackagesLoadedBy(() => require('../index'));
+
+    expect(loaded).toEqual([]);
+  });
+
+  it('warm run loads no parser', async () => {
+    await createNodesFor([CONTAINER_NODE, PROCESS_NODE]);
+
+    let run: Promise<unknown> = Promise.resolve();
+    const loaded = parserPackagesLoadedBy(() => {
+      const isolated = require('./create-nodes') as typeof import('./create-nodes');
+      run = isolated.createNodesV2[1]([CONTAINER_NODE, PROCESS_NODE], undefined, context);
+    });
+    await run;
+
+    expect(loaded).toEqual([]);
+  });
+
+  it('cold run loads the parsers', async () => {
+    let run: Promise<unknown> = Promise.resolve();
+    const loaded = parserPackagesLoadedBy(() => {
+      const isolated = require('./create-nodes') as typeof import('./create-nodes');
+      run = isolated.createNodesV2[1]([CONTAINER_NODE], undefined, context);
+    });
+    await run;
+
+    expect(loaded).toEqual(expect.arrayContaining(['zod', 'json5']));
+  });
+});

@@ -1,22 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 
-import {
-  AggregateCreateNodesError,
-  type CreateNodesContextV2,
-  type CreateNodesResult,
-  type CreateNodesV2,
-  type ProjectConfiguration,
-} from '@nx/devkit';
+import { AggregateCreateNodesError, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2 } from '@nx/devkit';
 
-import { parseDefinition } from '../definition';
-import { formatProblem, NxPeppyError } from '../errors';
-import { defaultImagePath } from '../image';
-import { fileHashInput, fileHashInputs, findSymlinks, linkSearchRoots, planBuildContext, type LinkSearchRoot } from '../inputs';
-import { MANIFEST_FILE, parseNodeManifest, readManifestText } from '../manifest';
-import { hashText, InferenceCache, workspaceDataFolder } from './cache';
+import { NxPeppyError } from '../errors';
+import { fileHashInput, fileHashInputs, findSymlinks } from '../inputs';
+// The file, not the module index, so that a warm graph loads no manifest parser.
+import { MANIFEST_FILE, readManifestText } from '../manifest/read';
+import { hashText, InferenceCache, readIfPresent, workspaceDataFolder } from './cache';
+import type { InferredNode } from './infer';
 import { normalizePluginOptions, type NxPeppyPluginOptions } from './options';
-import { nodeTargets, type DefinitionFacts } from './targets';
 
 export const MANIFEST_GLOB = `**/${MANIFEST_FILE}`;
 
@@ -24,81 +16,6 @@ export const MANIFEST_GLOB = `**/${MANIFEST_FILE}`;
 const PLUGIN_VERSION = (require('../../package.json') as { version: string }).version;
 /** Bump when `InferredNode` changes shape, so old cache files are not read. */
 const CACHE_FORMAT = 3;
-
-/** Characters that Nx 24 would read as glob syntax in `{projectRoot}` patterns. */
-const GLOB_CHARACTERS = /[()[\]{}*?!]/;
-
-interface InferredNode {
-  manifestHash: string;
-  /** Workspace-relative definition file whose content the result depends on. */
-  defFile?: string;
-  defHash?: string;
-  /** `localimage` bases: workspace-relative, or absolute when outside the workspace. */
-  localImages: string[];
-  /** Image path of the build target with its default options. */
-  imagePath?: string;
-  /** Paths whose symlinks need their targets hashed. They are searched on every run, because adding a link changes neither the manifest nor the definition file. */
-  linkSearchRoots?: LinkSearchRoot[];
-  project: ProjectConfiguration & { name: string };
-}
-
-function readIfPresent(path: string): string | undefined {
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-}
-
-function inferNode(manifestPath: string, manifestText: string, manifestHash: string, options: Required<NxPeppyPluginOptions>, workspaceRoot: string): InferredNode {
-  const projectRoot = dirname(manifestPath);
-  if (GLOB_CHARACTERS.test(projectRoot)) {
-    throw new NxPeppyError({
-      file: manifestPath,
-      message: `the node folder "${projectRoot}" contains a glob character, and Nx puts project folders into its input patterns unescaped`,
-      fix: 'rename the folder without ( ) [ ] { } * ? or !',
-    });
-  }
-  const manifest = parseNodeManifest(manifestText, manifestPath);
-
-  const defFile = manifest.execution.kind === 'container' ? join(projectRoot, manifest.execution.defFile) : undefined;
-  const defText = defFile ? readIfPresent(join(workspaceRoot, defFile)) : undefined;
-  const facts = defFile ? definitionFacts(projectRoot, defFile, defText, workspaceRoot) : undefined;
-
-  return {
-    manifestHash,
-    defFile,
-    defHash: defFile ? hashText(defText) : undefined,
-    localImages: (facts?.plan.localImages ?? []).filter((image) => !image.includes('{{')).map((image) => workspacePath(workspaceRoot, projectRoot, image)),
-    imagePath: defFile ? defaultImagePath(projectRoot, manifest) : undefined,
-    linkSearchRoots: facts ? linkSearchRoots(facts.plan) : undefined,
-    project: {
-      name: manifest.name,
-      root: projectRoot,
-      projectType: 'application',
-      tags: [`peppy:${manifest.execution.kind}`, `peppy:${manifest.language}`],
-      targets: nodeTargets(projectRoot, manifest, options, facts),
-    },
-  };
-}
-
-/**
- * Reads what the build target needs from the definition file. A missing or
- * broken file still yields a target, so the build reports the problem with
- * its line.
- */
-function definitionFacts(projectRoot: string, defFile: string, defText: string | undefined, workspaceRoot: string): DefinitionFacts {
-  const definition = parseDefinition(defText ?? '', { file: defFile, warnUnusedBuildArgs: true });
-  const plan = planBuildContext(projectRoot, defFile, definition, workspaceRoot);
-
-  const warnings = [...definition.diagnostics, ...plan.diagnostics]
-    .filter((diagnostic) => diagnostic.severity === 'warning')
-    .map((diagnostic) => formatProblem(diagnostic));
-  return { plan, warnings };
-}
-
-/** Resolves a definition-file path against the node folder; workspace-relative when inside the workspace. */
-function workspacePath(workspaceRoot: string, projectRoot: string, path: string): string {
-  const absolute = resolve(workspaceRoot, projectRoot, path);
-  const inside = relative(workspaceRoot, absolute);
-  return inside.startsWith('..') || isAbsolute(inside) ? absolute : inside;
-}
 
 /**
  * Adds content hashes of the bases that no node of this batch builds. Nx has
@@ -130,6 +47,16 @@ function hashSymlinkTargets(nodes: InferredNode[], buildTargetName: string, work
     if (links.length === 0) continue;
     build.inputs = [...(build.inputs ?? []), ...fileHashInputs(links.map((link) => link.path))];
   }
+}
+
+/**
+ * Loads the inference on the first manifest missing from the cache. The
+ * parsers behind it (zod, json5, the definition-file parser) cost about 80 ms
+ * to load, which a warm graph never needs.
+ */
+function loadInference(): typeof import('./infer') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./infer') as typeof import('./infer');
 }
 
 /** Returns the cached result when neither the manifest nor its definition file changed. */
@@ -174,7 +101,7 @@ export const createNodesV2: CreateNodesV2<NxPeppyPluginOptions> = [
           const manifestHash = hashText(manifestText);
           let node = cachedNode(cache, manifestPath, manifestHash, context.workspaceRoot);
           if (!node) {
-            node = inferNode(manifestPath, manifestText, manifestHash, options, context.workspaceRoot);
+            node = loadInference().inferNode(manifestPath, manifestText, manifestHash, options, context.workspaceRoot);
             cache.set(manifestPath, node);
           }
 

@@ -40,6 +40,28 @@ function writeContainerNode(root: string, name: string, definition: string, opti
   workspace.write(`${root}/${options.defFile ?? 'apptainer.def'}`, definition);
 }
 
+describe('createDependencies without changes', () => {
+  it('no changed file: no edges, no scanner loaded', async () => {
+    writeContainerNode('nodes/base', 'base', DOCKER_HEADER);
+    writeContainerNode('nodes/app', 'app', 'Bootstrap: localimage\nFrom: ../../dist/nodes/base/base_v1.sif\n');
+    const context = workspace.context({ projects: { base: 'nodes/base', app: 'nodes/app' }, changed: [] });
+    let scannerLoaded = false;
+
+    let edges: unknown;
+    jest.isolateModules(() => {
+      jest.doMock('./scan', () => {
+        scannerLoaded = true;
+        return jest.requireActual('./scan');
+      });
+      const isolated = require('./create-dependencies') as typeof import('./create-dependencies');
+      edges = isolated.createDependencies(undefined, context);
+    });
+
+    expect(await edges).toEqual([]);
+    expect(scannerLoaded).toBe(false);
+  });
+});
+
 describe('localimage dependencies', () => {
   it('links to the default image of another node', async () => {
     writeContainerNode('nodes/base', 'base', DOCKER_HEADER);

@@ -1,7 +1,6 @@
 import type { CreateDependencies } from '@nx/devkit';
 
 import { normalizePluginOptions, type NxPeppyPluginOptions } from '../options';
-import { DependencyScan } from './scan';
 
 /**
  * Adds static edges from a project to the projects it builds from. A
@@ -19,9 +18,16 @@ import { DependencyScan } from './scan';
  * whole graph (after `nx reset` or a change to the plugins in nx.json).
  */
 export const createDependencies: CreateDependencies<NxPeppyPluginOptions> = (options, context) => {
+  const changed = Object.entries(context.filesToProcess.projectFileMap).filter(([, files]) => files.length > 0);
+  if (changed.length === 0) return [];
+
+  // Loaded only when a file changed: the scanner's parsers (zod, json5, TOML)
+  // would otherwise load on every warm graph to find nothing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DependencyScan } = require('./scan') as typeof import('./scan');
   const scan = new DependencyScan(context, normalizePluginOptions(options));
 
-  for (const [projectName, files] of Object.entries(context.filesToProcess.projectFileMap)) {
+  for (const [projectName, files] of changed) {
     scan.scanProject(
       projectName,
       files.map((file) => file.file),
