@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 import { apptainer, imageLabels } from '../support/apptainer';
+import { packOciArchive, writeBusyboxOciLayout } from '../support/oci-layout';
 import { buildBusyboxBase, TestWorkspace } from '../support/workspace';
 import { busyboxDefinition, containerManifest, entriesOf, registerPlugin, report } from '../fixtures/hardening/harness';
 
@@ -197,6 +198,42 @@ describe('paths that leave the workspace', () => {
         return;
       }
       expect(inImage('dist/nodes/linkdir/linkdir_v1.sif', 'cat /opt/linkdir/models/weights.txt 2>&1 || true')).toBe('weights');
+    });
+  });
+
+  describe('bases read from a host path', () => {
+    it('OCI layout in the workspace: staged, hashed, and an edit rebuilds', () => {
+      writeBusyboxOciLayout(workspace.path('images/oci-busybox'), 'one');
+      writeNode('ocinode', 'apptainer.def', { 'apptainer.def': 'Bootstrap: oci\nFrom: ../../images/oci-busybox\n\n%labels\n    Name ocinode\n' });
+
+      const first = build('ocinode');
+      const unchanged = build('ocinode');
+      writeBusyboxOciLayout(workspace.path('images/oci-busybox'), 'two');
+      const second = build('ocinode');
+
+      expect(first.status).toBe(0);
+      expect(unchanged.output).toMatch(/local cache/);
+      expect(second.status).toBe(0);
+      expect(second.output).not.toMatch(/local cache/);
+      expect(inImage('dist/nodes/ocinode/ocinode_v1.sif', 'cat /etc/variant')).toBe('two');
+    });
+
+    it('OCI archive outside the workspace: hashed, and an edit rebuilds', () => {
+      const layout = join(outside, 'archive-layout');
+      const archive = join(outside, 'busybox-oci.tar');
+      writeBusyboxOciLayout(layout, 'first');
+      packOciArchive(layout, archive);
+      writeNode('ociarchive', 'apptainer.def', { 'apptainer.def': `Bootstrap: oci-archive\nFrom: ${archive}\n` });
+
+      const first = build('ociarchive');
+      writeBusyboxOciLayout(layout, 'second');
+      packOciArchive(layout, archive);
+      const second = build('ociarchive');
+
+      expect(first.status).toBe(0);
+      expect(second.status).toBe(0);
+      expect(second.output).not.toMatch(/local cache/);
+      expect(inImage('dist/nodes/ociarchive/ociarchive_v1.sif', 'cat /etc/variant')).toBe('second');
     });
   });
 

@@ -51,6 +51,9 @@ describe('usesApptainerCache', () => {
   it.each([
     ['docker', true],
     ['library', true],
+    ['oci', true],
+    ['oci-archive', true],
+    ['docker-archive', true],
     ['localimage', false],
     ['scratch', false],
     ['debootstrap', false],

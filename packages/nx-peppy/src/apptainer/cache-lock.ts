@@ -9,11 +9,13 @@ import type { Definition } from '../definition';
 import { isProcessAlive } from '../runtime/process-alive';
 
 /**
- * Bootstrap agents that pull into Apptainer's cache folder. Concurrent pulls
- * into one cache can fail with "no descriptor found for reference" or "hash
- * does not match", so builds that use one of these agents take turns.
+ * Bootstrap agents that write into Apptainer's cache folder: the registry
+ * agents pull into it, and the OCI agents, local ones included, convert
+ * through its blob cache. Concurrent writes into one cache can fail with "no
+ * descriptor found for reference" or "hash does not match", so builds that
+ * use one of these agents take turns.
  */
-const CACHING_AGENTS = new Set(['docker', 'library', 'oras', 'shub']);
+const CACHING_AGENTS = new Set(['docker', 'library', 'oras', 'shub', 'oci', 'oci-archive', 'docker-archive', 'docker-daemon']);
 
 export function usesApptainerCache(definition: Definition): boolean {
   return definition.stages.some((stage) => stage.bootstrap !== undefined && CACHING_AGENTS.has(stage.bootstrap));

@@ -325,6 +325,17 @@ describe('parseDefinition stages', () => {
     expect(definition.finalStage.localImage).toBe('../base/base.sif');
   });
 
+  it.each([
+    ['oci', '../images/layout', '../images/layout'],
+    ['oci', '../images/layout:v2', '../images/layout:v2'],
+    ['oci-archive', '/srv/images/base.tar:latest', '/srv/images/base.tar'],
+    ['docker-archive', 'base.tar', 'base.tar'],
+  ])('exposes the host path of a %s base: %s', (agent, from, path) => {
+    const definition = parse([`Bootstrap: ${agent}`, `From: ${from}`]);
+
+    expect(definition.finalStage.localImage).toBe(path);
+  });
+
   it('omits localImage for docker', () => {
     const definition = parse(['Bootstrap: docker', PINNED]);
 

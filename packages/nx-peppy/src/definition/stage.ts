@@ -74,8 +74,28 @@ function readStageHeader(templated: StageOutline, index: number): Stage {
   if (header.stage !== undefined) stage.name = header.stage;
   if (header.bootstrap !== undefined) stage.bootstrap = header.bootstrap;
   if (header.from !== undefined) stage.from = header.from;
-  if (header.bootstrap === 'localimage' && header.from) stage.localImage = header.from;
+  if (header.bootstrap !== undefined && header.from) stage.localImage = localBasePath(header.bootstrap, header.from);
   return stage;
+}
+
+/**
+ * Agents that read the base from a host path: a `.sif` file or sandbox
+ * folder, an OCI layout folder, or an OCI or Docker archive.
+ */
+const HOST_PATH_AGENTS: ReadonlySet<string> = new Set(['localimage', 'oci', 'oci-archive', 'docker-archive']);
+
+/**
+ * Returns the host path of a base that an agent reads from the host.
+ * Apptainer 1.4.5 reads the whole `From:` of `localimage` and `oci` as the
+ * path (`oci` with `layout:tag` fails on a missing `layout:tag/index.json`),
+ * but opens an archive at the part before the first colon.
+ */
+function localBasePath(bootstrap: string, from: string): string | undefined {
+  if (!HOST_PATH_AGENTS.has(bootstrap)) return undefined;
+  if (bootstrap === 'localimage' || bootstrap === 'oci') return from;
+
+  const colon = from.indexOf(':');
+  return colon < 0 ? from : from.slice(0, colon);
 }
 
 /** Reports a stage without header, or a missing or invalid `Bootstrap:` in its header. */

@@ -50,7 +50,11 @@ export interface Stage {
   headerLines: Record<string, number>;
   bootstrap?: string;
   from?: string;
-  /** `From:` of a `Bootstrap: localimage` stage: a `.sif` file or sandbox folder on the host. */
+  /**
+   * Host path of the base: `From:` of a `localimage` stage (a `.sif` file or sandbox folder), or
+   * of an `oci` stage (a layout folder), or the part before the first colon for `oci-archive` and
+   * `docker-archive` (a tar file).
+   */
   localImage?: string;
   sections: Section[];
   /** Host sources and from-stage entries of `%files`, and host sources of `%appfiles`, templated. */

@@ -4,11 +4,18 @@ function shellQuote(value: string): string {
 }
 
 // Streams each file, so a multi-gigabyte base image is never held in memory.
-// One line per path; a path that cannot be read prints its error code instead.
-const HASH_SCRIPT =
-  "const c=require('crypto'),f=require('fs');(async()=>{for(const p of process.argv.slice(1)){" +
-  "const h=c.createHash('sha256');try{for await(const d of f.createReadStream(p))h.update(d);" +
-  "console.log(p+' '+h.digest('hex'))}catch(e){console.log(p+' unreadable '+e.code)}}})()";
+// A folder (an OCI layout, a sandbox) hashes the relative path and content of
+// every file below it, in name order. One line per path; a path that cannot be
+// read prints its error code instead.
+const HASH_SCRIPT = [
+  "const c=require('crypto'),f=require('fs'),P=require('path')",
+  'const list=(d)=>f.readdirSync(d,{withFileTypes:true}).sort((a,b)=>(a.name<b.name?-1:1))' +
+    '.flatMap((e)=>(e.isDirectory()?list(P.join(d,e.name)):[P.join(d,e.name)]))',
+  '(async()=>{for(const p of process.argv.slice(1)){const h=c.createHash(\'sha256\');try{' +
+    'const folder=f.statSync(p).isDirectory();for(const q of folder?list(p):[p]){' +
+    "if(folder)h.update(P.relative(p,q)+'\\0');for await(const d of f.createReadStream(q))h.update(d)}" +
+    "console.log(p+' '+h.digest('hex'))}catch(e){console.log(p+' unreadable '+e.code)}}})()",
+].join(';');
 
 /**
  * Bound on the paths in one command. Nx hands a runtime input to the shell

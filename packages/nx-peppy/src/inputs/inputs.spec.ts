@@ -207,6 +207,24 @@ describe('fileHashInputs', () => {
     expect(inputs.map((input) => input.runtime.match(/link-\d+/g)?.length ?? 0).reduce((a, b) => a + b, 0)).toBe(3000);
   });
 
+  it('hashes a folder by names and contents', () => {
+    mkdirSync(join(folder, 'layout/blobs/sha256'), { recursive: true });
+    writeFileSync(join(folder, 'layout/index.json'), '{}');
+    writeFileSync(join(folder, 'layout/blobs/sha256/aa'), 'layer one');
+    const { runtime } = fileHashInput('layout');
+    const first = execSync(runtime, { cwd: folder, encoding: 'utf8' });
+
+    writeFileSync(join(folder, 'layout/blobs/sha256/aa'), 'layer two');
+    const edited = execSync(runtime, { cwd: folder, encoding: 'utf8' });
+    rmSync(join(folder, 'layout/blobs/sha256/aa'));
+    writeFileSync(join(folder, 'layout/blobs/sha256/bb'), 'layer two');
+    const renamed = execSync(runtime, { cwd: folder, encoding: 'utf8' });
+
+    expect(first).toMatch(/^layout [0-9a-f]{64}\n$/);
+    expect(edited).not.toBe(first);
+    expect(renamed).not.toBe(edited);
+  });
+
   it('returns no input for no paths', () => {
     expect(fileHashInputs([])).toEqual([]);
   });

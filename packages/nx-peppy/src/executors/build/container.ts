@@ -93,10 +93,12 @@ function reportHostPrerequisites(tail: readonly string[]): void {
 }
 
 /**
- * `localimage` bases inside the workspace, workspace-relative. A relative
- * `From:` is resolved from the working directory, which is the staged node
- * folder, so the base has to be staged too. Nx hashes it as a dependency
- * output, which its hash planner cannot list before the dependency has run.
+ * Host bases inside the workspace (`localimage`, `oci`, `oci-archive`,
+ * `docker-archive`), workspace-relative. A relative `From:` is resolved from
+ * the working directory, which is the staged node folder, so the base has to
+ * be staged too. Nx hashes a node's image as a dependency output, which its
+ * hash planner cannot list before the dependency has run, and any other base
+ * through a runtime input.
  */
 function localImagesInWorkspace(localImages: readonly string[], projectRoot: string, workspaceRoot: string): string[] {
   return localImages
@@ -150,7 +152,7 @@ export async function buildContainerNode(
     // cannot list as files, each logged apart so the two sets stay visible.
     const staged = stageBuildContext([...inputs.files, ...inputs.depOutputs], workspaceRoot, contextRoot);
     const unhashed = stageBuildContext(
-      [...localImagesInWorkspace(plan.localImages, node.projectRoot, workspaceRoot), ...listFilesUnder(sources.unhashed, workspaceRoot)],
+      listFilesUnder([...localImagesInWorkspace(plan.localImages, node.projectRoot, workspaceRoot), ...sources.unhashed], workspaceRoot),
       workspaceRoot,
       contextRoot,
     );

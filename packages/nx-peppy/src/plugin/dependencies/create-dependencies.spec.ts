@@ -164,7 +164,7 @@ describe('localimage dependencies', () => {
 
     expect(edges).toEqual([]);
     expect(warnings()).toContain(
-      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: {{ BASE }}" is ignored: the path uses a build argument that has no value, so it is unknown before the build.',
+      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: {{ BASE }}" gives no project graph edge: the path uses a build argument that has no value, so it is unknown before the build.',
     );
   });
 
@@ -176,7 +176,7 @@ describe('localimage dependencies', () => {
 
     expect(edges).toEqual([]);
     expect(warnings()).toEqual([
-      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: ../../images/prebuilt.sif" is ignored: images/prebuilt.sif is neither the image of a node nor in an Nx project.',
+      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: ../../images/prebuilt.sif" gives no project graph edge: images/prebuilt.sif is neither the image of a node nor in an Nx project, so no build runs before this one (the image is still hashed as an input).',
     ]);
   });
 
@@ -188,7 +188,7 @@ describe('localimage dependencies', () => {
 
     expect(edges).toEqual([]);
     expect(warnings()).toEqual([
-      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: ../../dist/nodes/base/base_v1.sif" is ignored: dist/nodes/base/base_v1.sif is neither the image of a node nor in an Nx project.',
+      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: ../../dist/nodes/base/base_v1.sif" gives no project graph edge: dist/nodes/base/base_v1.sif is neither the image of a node nor in an Nx project, so no build runs before this one (the image is still hashed as an input).',
     ]);
   });
 });
@@ -245,9 +245,9 @@ describe('%files dependencies', () => {
 
     expect(edges).toEqual([]);
     expect(warnings()).toEqual([
-      'nx-peppy: nodes/app/apptainer.def: line 7: %files source "$HOME/.netrc" is ignored: the path uses shell syntax ("$", "`" or a leading "~") that Apptainer expands only at build time.',
-      'nx-peppy: nodes/app/apptainer.def: line 5: %files source "/etc/hosts" is ignored: it points outside the workspace, to /etc/hosts.',
-      'nx-peppy: nodes/app/apptainer.def: line 6: %files source "../../docs/readme.md" is ignored: docs/readme.md is in no Nx project.',
+      'nx-peppy: nodes/app/apptainer.def: line 7: %files source "$HOME/.netrc" gives no project graph edge: the path uses shell syntax ("$", "`" or a leading "~") that Apptainer expands only at build time.',
+      'nx-peppy: nodes/app/apptainer.def: line 5: %files source "/etc/hosts" gives no project graph edge: it points outside the workspace, to /etc/hosts.',
+      'nx-peppy: nodes/app/apptainer.def: line 6: %files source "../../docs/readme.md" gives no project graph edge: docs/readme.md is in no Nx project.',
     ]);
   });
 });
@@ -319,8 +319,8 @@ describe('uv dependencies', () => {
     // robot/packages/vision lies inside the robot project itself, so it adds no edge.
     expect(edges).toEqual([edge('robot', 'arm', 'robot/pyproject.toml')]);
     expect(warnings()).toEqual([
-      'nx-peppy: robot/pyproject.toml: [tool.uv.workspace] members entry "plugins/*" is ignored: the glob matches no folder that contains a pyproject.toml.',
-      'nx-peppy: robot/pyproject.toml: [tool.uv.workspace] members entry "[bad" is ignored: invalid glob "[bad": a "[" has no closing "]".',
+      'nx-peppy: robot/pyproject.toml: [tool.uv.workspace] members entry "plugins/*" gives no project graph edge: the glob matches no folder that contains a pyproject.toml.',
+      'nx-peppy: robot/pyproject.toml: [tool.uv.workspace] members entry "[bad" gives no project graph edge: invalid glob "[bad": a "[" has no closing "]".',
     ]);
   });
 
@@ -333,7 +333,7 @@ describe('uv dependencies', () => {
 
     expect(edges).toEqual([edge('robot', 'arm', 'robot/pyproject.toml')]);
     expect(warnings()).toEqual([
-      'nx-peppy: robot/pyproject.toml: [tool.uv.workspace] members entry "../packages/*" is ignored for packages/vision, which is in no Nx project.',
+      'nx-peppy: robot/pyproject.toml: [tool.uv.workspace] members entry "../packages/*" gives no project graph edge for packages/vision, which is in no Nx project.',
     ]);
   });
 
@@ -344,9 +344,9 @@ describe('uv dependencies', () => {
 
     expect(edges).toEqual([]);
     expect(warnings()).toEqual([
-      'nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] broken is ignored: "path" is not a non-empty string.',
-      `nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] far = { path = "../../../outside" } is ignored: it points outside the workspace, to ${join(workspace.root, '../outside')}.`,
-      'nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] docs = { path = "../../docs" } is ignored: docs is in no Nx project.',
+      'nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] broken gives no project graph edge: "path" is not a non-empty string.',
+      `nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] far = { path = "../../../outside" } gives no project graph edge: it points outside the workspace, to ${join(workspace.root, '../outside')}.`,
+      'nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] docs = { path = "../../docs" } gives no project graph edge: docs is in no Nx project.',
     ]);
   });
 
@@ -356,7 +356,7 @@ describe('uv dependencies', () => {
     const edges = await dependenciesOf({ projects: { app: 'nodes/app' } });
 
     expect(edges).toEqual([]);
-    expect(warnings()).toEqual(['nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] docs = { path = "../../docs" } is ignored: docs is in no Nx project.']);
+    expect(warnings()).toEqual(['nx-peppy: nodes/app/pyproject.toml: [tool.uv.sources] docs = { path = "../../docs" } gives no project graph edge: docs is in no Nx project.']);
   });
 
   it('warns about invalid TOML and keeps other files', async () => {
@@ -443,8 +443,8 @@ describe('Cargo dependencies', () => {
 
     expect(edges).toEqual([]);
     const [outside, noProject, invalid] = warnings();
-    expect(outside).toBe('nx-peppy: crates/app/Cargo.toml: [dependencies] far = { path = "/opt/vendor/far" } is ignored: it points outside the workspace, to /opt/vendor/far.');
-    expect(noProject).toBe('nx-peppy: crates/app/Cargo.toml: [dependencies] none = { path = "../none" } is ignored: crates/none is in no Nx project.');
+    expect(outside).toBe('nx-peppy: crates/app/Cargo.toml: [dependencies] far = { path = "/opt/vendor/far" } gives no project graph edge: it points outside the workspace, to /opt/vendor/far.');
+    expect(noProject).toBe('nx-peppy: crates/app/Cargo.toml: [dependencies] none = { path = "../none" } gives no project graph edge: crates/none is in no Nx project.');
     expect(invalid).toMatch(/^nx-peppy: crates\/bad\/Cargo\.toml: invalid TOML at line 1, column \d+: /);
     expect(warnings()).toHaveLength(3);
   });
@@ -480,7 +480,7 @@ describe('broken input', () => {
       /^nx-peppy: nodes\/broken\/peppy\.json5: invalid node manifest \(invalid JSON5: .+\), so its image and definition file are left out of the project graph\.$/,
     );
     expect(image).toBe(
-      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: ../../dist/nodes/broken/broken_v1.sif" is ignored: dist/nodes/broken/broken_v1.sif is neither the image of a node nor in an Nx project.',
+      'nx-peppy: nodes/app/apptainer.def: line 2: "Bootstrap: localimage" with "From: ../../dist/nodes/broken/broken_v1.sif" gives no project graph edge: dist/nodes/broken/broken_v1.sif is neither the image of a node nor in an Nx project, so no build runs before this one (the image is still hashed as an input).',
     );
     expect(warnings()).toHaveLength(2);
   });

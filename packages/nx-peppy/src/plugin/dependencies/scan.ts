@@ -36,7 +36,7 @@ interface ReferenceSite {
 interface ResolveOptions {
   /** Match the path against the image outputs of container nodes before the project folders. */
   matchImages?: boolean;
-  /** Reason given when the path is in no project, after "is ignored: PATH". */
+  /** Reason given when the path is in no project, after "gives no project graph edge: PATH". */
   noProjectReason?: string;
 }
 
@@ -101,7 +101,7 @@ export class DependencyScan {
   }
 
   private warnInvalid(file: string, invalid: readonly InvalidEntry[]): void {
-    for (const { entry, reason } of invalid) this.warnings.warn(file, `${entry} is ignored: ${reason}.`);
+    for (const { entry, reason } of invalid) this.warnings.warn(file, `${entry} gives no project graph edge: ${reason}.`);
   }
 
   private scanPyproject(sourceProject: string, file: string): void {
@@ -172,7 +172,7 @@ export class DependencyScan {
     this.warnInvalid(defFile, [...images.invalid, ...sources.invalid]);
 
     for (const image of images.images) {
-      this.addPathReference(site, image, { matchImages: true, noProjectReason: 'is neither the image of a node nor in an Nx project' });
+      this.addPathReference(site, image, { matchImages: true, noProjectReason: 'is neither the image of a node nor in an Nx project, so no build runs before this one (the image is still hashed as an input)' });
     }
     for (const source of sources.sources) this.addPathReference(site, source, { matchImages: true });
   }
@@ -232,7 +232,7 @@ export class DependencyScan {
 
       if (unowned.length > 0) {
         const verb = unowned.length === 1 ? 'is' : 'are';
-        this.warnings.warn(site.sourceFile, `${match.entry} is ignored for ${unowned.join(', ')}, which ${verb} in no Nx project.`);
+        this.warnings.warn(site.sourceFile, `${match.entry} gives no project graph edge for ${unowned.join(', ')}, which ${verb} in no Nx project.`);
       }
     }
   }
@@ -258,14 +258,14 @@ export class DependencyScan {
     }
 
     if (resolved.workspacePath === undefined) {
-      this.warnings.warn(site.sourceFile, `${reference.entry} is ignored: it points outside the workspace, to ${resolved.absolute}.`);
+      this.warnings.warn(site.sourceFile, `${reference.entry} gives no project graph edge: it points outside the workspace, to ${resolved.absolute}.`);
       return;
     }
 
     const target = this.lookup.projectOf(resolved.workspacePath);
     if (target === undefined) {
       const reason = options.noProjectReason ?? 'is in no Nx project';
-      this.warnings.warn(site.sourceFile, `${reference.entry} is ignored: ${resolved.workspacePath} ${reason}.`);
+      this.warnings.warn(site.sourceFile, `${reference.entry} gives no project graph edge: ${resolved.workspacePath} ${reason}.`);
       return;
     }
     this.edges.add(site.sourceProject, target, site.sourceFile);
