@@ -584,7 +584,7 @@ describe('createNodesV2 module loading', () => {
   it('warm run loads no parser', async () => {
     await createNodesFor([CONTAINER_NODE, PROCESS_NODE]);
 
-    let run: Promise<unknown> = Promise.resolve();
+    let run: unknown;
     const loaded = parserPackagesLoadedBy(() => {
       const isolated = require('./create-nodes') as typeof import('./create-nodes');
       run = isolated.createNodesV2[1]([CONTAINER_NODE, PROCESS_NODE], undefined, context);
@@ -595,7 +595,7 @@ describe('createNodesV2 module loading', () => {
   });
 
   it('cold run loads the parsers', async () => {
-    let run: Promise<unknown> = Promise.resolve();
+    let run: unknown;
     const loaded = parserPackagesLoadedBy(() => {
       const isolated = require('./create-nodes') as typeof import('./create-nodes');
       run = isolated.createNodesV2[1]([CONTAINER_NODE], undefined, context);

@@ -189,6 +189,27 @@ describe('build executor with bad options', () => {
     });
   });
 
+  describe('build argument values Nx parses as numbers or booleans', () => {
+    it.each([
+      ['a number', 3, 'X=3'],
+      ['a decimal', 1.5, 'X=1.5'],
+      ['a boolean', true, 'X=true'],
+    ])('%s is passed as text', async (_label, value, expected) => {
+      const result = await build({ buildArgs: { X: value } });
+
+      expect(result).toEqual({ success: true });
+      expect(argAfter(recordedArgs() ?? [], '--build-arg')).toEqual([expected]);
+    });
+
+    it('an object is rejected', async () => {
+      const result = await build({ buildArgs: { X: { nested: 'no' } as unknown as string } });
+
+      expect(result.success).toBe(false);
+      expect(recordedArgs()).toBeUndefined();
+      expect(errors.join('\n')).toMatch(/buildArgs\.X.*not a string, number or boolean/);
+    });
+  });
+
   describe('build argument names', () => {
     it.each([
       ['a space', 'X Y'],

@@ -17,11 +17,18 @@ function describeCharacter(value: string): string {
   return names[found] ?? JSON.stringify(found);
 }
 
-/** Checks the `buildArgs` option before anything reaches Apptainer; lists every problem at once. */
-export function checkBuildArgs(buildArgs: Record<string, string> | undefined, source: string): void {
+/**
+ * Checks the `buildArgs` option before anything reaches Apptainer and returns
+ * it with every value as a string. Nx parses `--buildArgs.VERSION=3` as the
+ * number 3, so numbers and booleans are written back as text. Lists every
+ * problem at once.
+ */
+export function checkBuildArgs(buildArgs: Record<string, unknown> | undefined, source: string): Record<string, string> | undefined {
   const problems: Problem[] = [];
+  const checked: Record<string, string> = {};
 
-  for (const [name, value] of Object.entries(buildArgs ?? {})) {
+  for (const [name, raw] of Object.entries(buildArgs ?? {})) {
+    const value = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;
     if (!BUILD_ARG_NAME.test(name)) {
       problems.push({
         file: source,
@@ -35,11 +42,14 @@ export function checkBuildArgs(buildArgs: Record<string, string> | undefined, so
       problems.push({
         file: source,
         field: `buildArgs.${name}`,
-        message: `invalid value for build argument ${name}: ${typeof value === 'string' ? `it contains ${describeCharacter(value)}, which` : 'a value that is not a string'} Apptainer cannot take in --build-arg`,
+        message: `invalid value for build argument ${name}: ${typeof value === 'string' ? `it contains ${describeCharacter(value)}, which` : 'a value that is not a string, number or boolean'} Apptainer cannot take in --build-arg`,
         fix: `remove that character, or set the value in the %arguments section of the definition file`,
       });
+      continue;
     }
+    checked[name] = value;
   }
 
   if (problems.length > 0) throw new NxPeppyError(problems);
+  return buildArgs === undefined ? undefined : checked;
 }

@@ -24,12 +24,15 @@ import type { NodeContext } from '../node-context';
 import { checkBuildArgs } from './build-args';
 import type { BuildExecutorSchema } from './schema';
 
+/** Build options after `checkBuildArgs`, with every build argument as text. */
+type CheckedBuildOptions = Omit<BuildExecutorSchema, 'buildArgs'> & { buildArgs?: Record<string, string> };
+
 function defFileField(node: NodeContext): string {
   return node.manifest.format === 'node/v1' ? 'execution.container.def_file' : 'container.def_file';
 }
 
 /** Reads and checks the definition file; every error is reported before Apptainer starts. */
-function loadDefinition(node: NodeContext, execution: ContainerExecution, options: BuildExecutorSchema, workspaceRoot: string) {
+function loadDefinition(node: NodeContext, execution: ContainerExecution, options: CheckedBuildOptions, workspaceRoot: string) {
   const defFile = posix.join(node.projectRoot, options.defFile ?? execution.defFile);
   const absolute = join(workspaceRoot, defFile);
   if (!existsSync(absolute)) {
@@ -113,12 +116,12 @@ function localImagesInWorkspace(localImages: readonly string[], projectRoot: str
 export async function buildContainerNode(
   node: NodeContext,
   execution: ContainerExecution,
-  options: BuildExecutorSchema,
+  rawOptions: BuildExecutorSchema,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
   const workspaceRoot = context.root;
   const optionsSource = `${node.projectName}:build options`;
-  checkBuildArgs(options.buildArgs, optionsSource);
+  const options: CheckedBuildOptions = { ...rawOptions, buildArgs: checkBuildArgs(rawOptions.buildArgs, optionsSource) };
   const { defFile, definition } = loadDefinition(node, execution, options, workspaceRoot);
 
   const imagePath = resolveImagePath(options.outputPath ?? defaultImagePath(node.projectRoot, node.manifest), workspaceRoot, optionsSource);

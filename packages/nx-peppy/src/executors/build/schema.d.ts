@@ -6,7 +6,7 @@ export interface BuildExecutorSchema {
   /** Pass `--fakeroot` to `apptainer build`. */
   fakeroot?: boolean;
   /** Values for `{{ NAME }}` placeholders, passed as `--build-arg NAME=value`. */
-  buildArgs?: Record<string, string>;
+  buildArgs?: Record<string, string | number | boolean>;
   /** Arguments added after the manifest's `apptainer_build_extra_args`. */
   extraArgs?: string[];
   /** Apptainer executable; `apptainer` from PATH when unset. */

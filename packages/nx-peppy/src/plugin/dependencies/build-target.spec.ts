@@ -15,7 +15,7 @@ describe('buildTargetSettings', () => {
       'build',
     );
 
-    expect(settings).toEqual({ outputPath: 'images/app.sif', defFile: 'gpu.def', buildArgs: { A: '1' }, extraArgs: ['--notest'] });
+    expect(settings).toEqual({ outputPath: 'images/app.sif', defFile: 'gpu.def', buildArgs: { A: '1', B: '2' }, extraArgs: ['--notest'] });
   });
 
   it('resolves Nx tokens', () => {

@@ -19,7 +19,10 @@ function nonEmptyString(value: unknown): string | undefined {
 
 function stringRecord(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  return Object.fromEntries(Object.entries(value).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
+  const entries = Object.entries(value)
+    .map(([name, item]): [string, unknown] => [name, typeof item === 'number' || typeof item === 'boolean' ? String(item) : item])
+    .filter((pair): pair is [string, string] => typeof pair[1] === 'string');
+  return Object.fromEntries(entries);
 }
 
 /**
