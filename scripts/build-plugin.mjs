@@ -1,5 +1,7 @@
 // Compiles the plugin with tsc and copies what Nx reads at run time beside the
 // JavaScript: executor and generator schemas, and generator template files.
+// The repository's README and docs go into the package folder, so that the
+// packed plugin carries the pages its messages point to.
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -29,3 +31,8 @@ function copyAssets(folder) {
 }
 
 copyAssets(sourceDir);
+
+const repositoryRoot = join(packageDir, '..', '..');
+cpSync(join(repositoryRoot, 'README.md'), join(packageDir, 'README.md'));
+rmSync(join(packageDir, 'docs'), { recursive: true, force: true });
+cpSync(join(repositoryRoot, 'docs'), join(packageDir, 'docs'), { recursive: true });

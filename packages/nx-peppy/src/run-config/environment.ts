@@ -108,5 +108,5 @@ export function declaredEnvironment(options: EnvironmentOptions, optionsFile: st
 }
 
 function rejectedProblem(file: string, field: string | undefined, name: string, reason: string): Problem {
-  return { file, field, message: `${name} cannot be passed to a node: ${reason}`, fix: `remove ${name}; see docs/serve.md for the variables a node receives` };
+  return { file, field, message: `${name} cannot be passed to a node: ${reason}`, fix: `remove ${name}; see docs/serve.md in the nx-peppy package for the variables a node receives` };
 }
