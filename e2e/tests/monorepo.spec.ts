@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync, symlinkSync } from 'node:fs';
 
 import { TestWorkspace } from '../support/workspace';
 
@@ -104,6 +104,35 @@ describe('monorepo of nodes', () => {
   it('README edit affects nothing', () => {
     const affected = affectedAfter(() => appendFileSync(workspace.path('README.md'), 'More text.\n'));
     expect(affected).toEqual([]);
+  });
+
+  it('library edit affects a node that copies a symlink to it', () => {
+    const definition = workspace.read('nodes/camera/apptainer.def');
+    symlinkSync('../../libs/pylib/src/pylib/__init__.py', workspace.path('nodes/camera/pylib_init.py'));
+    workspace.write('nodes/camera/apptainer.def', definition.replace('%files\n', '%files\n    pylib_init.py /opt/camera/pylib_init.py\n'));
+    workspace.commitAll('copy a symlinked library file into camera');
+    try {
+      const affected = affectedAfter(() => appendFileSync(workspace.path('libs/pylib/src/pylib/__init__.py'), 'THIRD = 3\n'));
+
+      expect(affected).toEqual(['camera', 'py_planner']);
+    } finally {
+      rmSync(workspace.path('nodes/camera/pylib_init.py'));
+      workspace.write('nodes/camera/apptainer.def', definition);
+      workspace.commitAll('remove the link');
+    }
+  });
+
+  it('library edit leaves out a node whose symlink it does not copy', () => {
+    symlinkSync('../../libs/pylib/src/pylib/__init__.py', workspace.path('nodes/camera/pylib_init.py'));
+    workspace.commitAll('link a library file into camera');
+    try {
+      const affected = affectedAfter(() => appendFileSync(workspace.path('libs/pylib/src/pylib/__init__.py'), 'THIRD = 3\n'));
+
+      expect(affected).toEqual(['py_planner']);
+    } finally {
+      rmSync(workspace.path('nodes/camera/pylib_init.py'));
+      workspace.commitAll('remove the link');
+    }
   });
 
   it('run-many builds bases before dependents', () => {

@@ -5,6 +5,9 @@ type InputDefinition = Exclude<NonNullable<TargetConfiguration['inputs']>[number
 import { fileHashInput } from './file-hash-input';
 import { EXCLUDED_FOLDERS, leavesWorkspace, type BuildContextPlan } from './plan';
 
+/** Characters that Nx 24 reads as glob syntax in an input pattern, such as `{projectRoot}/…`. */
+export const NX_GLOB_SYNTAX = /[()[\]{}*?!]/;
+
 function isInside(projectRoot: string, path: string): boolean {
   return projectRoot === '.' || path === projectRoot || path.startsWith(`${projectRoot}/`);
 }

@@ -113,6 +113,22 @@ describe('findSymlinks', () => {
     expect(symlinksFor('%files\n    config/*.yaml /opt/config/\n')).toEqual([`${NODE}/config/arm.yaml file`]);
   });
 
+  it('resolved path of a link inside the workspace', () => {
+    write('libs/calibration/arm.yaml');
+    link('../../libs/calibration/arm.yaml', `${NODE}/arm.yaml`);
+    link(join(outside, 'calib.yaml'), `${NODE}/outside.yaml`);
+    write(`${NODE}/apptainer.def`, HEADER + '%files\n    . /opt/arm\n');
+    const definition = parseDefinition(HEADER + '%files\n    . /opt/arm\n', { file: `${NODE}/apptainer.def` });
+    const plan = planBuildContext(NODE, `${NODE}/apptainer.def`, definition, workspace);
+
+    const found = findSymlinks(linkSearchRoots(plan), workspace);
+
+    expect(found.map((link) => [link.path, link.resolved])).toEqual([
+      [`${NODE}/arm.yaml`, 'libs/calibration/arm.yaml'],
+      [`${NODE}/outside.yaml`, undefined],
+    ]);
+  });
+
   it('source in another folder of the workspace', () => {
     link(join(outside, 'calib.yaml'), 'shared/calib.yaml');
 

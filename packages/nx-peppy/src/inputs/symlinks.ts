@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 import { minimatch } from 'minimatch';
 
@@ -25,6 +25,8 @@ export interface LinkSearchRoot {
 export interface FoundSymlink {
   path: string;
   target: 'file' | 'folder' | 'missing';
+  /** Workspace-relative POSIX path the link resolves to, when that is inside the workspace. */
+  resolved?: string;
   root: LinkSearchRoot;
 }
 
@@ -69,18 +71,34 @@ function targetKind(absolutePath: string): FoundSymlink['target'] {
   }
 }
 
+/** Resolves a link against the workspace root with its own symlinks resolved; undefined outside the workspace. */
+function resolvedInside(absolutePath: string, realWorkspaceRoot: string): string | undefined {
+  let path: string;
+  try {
+    path = relative(realWorkspaceRoot, realpathSync(absolutePath));
+  } catch {
+    return undefined;
+  }
+  if (path === '' || path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path)) return undefined;
+  return path.split(sep).join('/');
+}
+
 /** Matches a path as the Nx inputs of a glob source do: the glob itself or anything below a match. */
 function matchesRoot(path: string, root: LinkSearchRoot): boolean {
   if (root.pattern === undefined) return true;
   return minimatch(path, root.pattern, { dot: true }) || minimatch(path, `${root.pattern}/**`, { dot: true });
 }
 
-function searchRoot(root: LinkSearchRoot, workspaceRoot: string, found: Map<string, FoundSymlink>): void {
+function searchRoot(root: LinkSearchRoot, workspaceRoot: string, realWorkspaceRoot: string, found: Map<string, FoundSymlink>): void {
   const skipped = new Set(root.skipped);
 
   const record = (path: string) => {
     if (found.has(path) || !matchesRoot(path, root)) return;
-    found.set(path, { path, target: targetKind(join(workspaceRoot, path)), root });
+
+    const absolute = join(workspaceRoot, path);
+    const target = targetKind(absolute);
+    const resolved = target === 'missing' ? undefined : resolvedInside(absolute, realWorkspaceRoot);
+    found.set(path, { path, target, ...(resolved === undefined ? {} : { resolved }), root });
   };
 
   const visit = (folder: string) => {
@@ -123,6 +141,9 @@ function comparePaths(a: FoundSymlink, b: FoundSymlink): number {
  */
 export function findSymlinks(roots: readonly LinkSearchRoot[], workspaceRoot: string): FoundSymlink[] {
   const found = new Map<string, FoundSymlink>();
-  for (const root of roots) searchRoot(root, workspaceRoot, found);
+  if (roots.length === 0) return [];
+
+  const realWorkspaceRoot = realpathSync(workspaceRoot);
+  for (const root of roots) searchRoot(root, workspaceRoot, realWorkspaceRoot, found);
   return [...found.values()].sort(comparePaths);
 }

@@ -266,6 +266,30 @@ describe('createNodesV2', () => {
     }
   });
 
+  it('symlink to a workspace file: its target is an input pattern too', async () => {
+    mkdirSync(join(workspaceRoot, 'libs/calibration'), { recursive: true });
+    writeFileSync(join(workspaceRoot, 'libs/calibration/arm.yaml'), 'offset: 1\n');
+    symlinkSync('../../libs/calibration/arm.yaml', join(workspaceRoot, 'nodes/xr_commander/arm.yaml'));
+
+    const [[, result]] = await createNodesFor([CONTAINER_NODE]);
+    const inputs = onlyProject(result).targets?.build?.inputs ?? [];
+
+    expect(inputs).toContain('{workspaceRoot}/libs/calibration/arm.yaml');
+    expect(JSON.stringify(inputs)).toContain("'nodes/xr_commander/arm.yaml'");
+  });
+
+  it('symlink target with glob syntax: hashed, not a pattern', async () => {
+    mkdirSync(join(workspaceRoot, 'libs/calibration'), { recursive: true });
+    writeFileSync(join(workspaceRoot, 'libs/calibration/arm[1].yaml'), 'offset: 1\n');
+    symlinkSync('../../libs/calibration/arm[1].yaml', join(workspaceRoot, 'nodes/xr_commander/arm.yaml'));
+
+    const [[, result]] = await createNodesFor([CONTAINER_NODE]);
+    const inputs = onlyProject(result).targets?.build?.inputs ?? [];
+
+    expect(inputs.filter((input) => typeof input === 'string' && input.includes('arm'))).toEqual([]);
+    expect(JSON.stringify(inputs)).toContain("'nodes/xr_commander/arm.yaml'");
+  });
+
   it('symlinked folder: no runtime input, the build rejects it', async () => {
     mkdirSync(join(workspaceRoot, 'models'));
     symlinkSync(join(workspaceRoot, 'models'), join(workspaceRoot, 'nodes/xr_commander/models'));

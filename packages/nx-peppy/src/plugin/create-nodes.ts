@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AggregateCreateNodesError, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2 } from '@nx/devkit';
 
 import { NxPeppyError } from '../errors';
-import { fileHashInput, fileHashInputs, findSymlinks } from '../inputs';
+import { fileHashInput, fileHashInputs, findSymlinks, NX_GLOB_SYNTAX } from '../inputs';
 // The file, not the module index, so that a warm graph loads no manifest parser.
 import { MANIFEST_FILE, readManifestText } from '../manifest/read';
 import { hashText, InferenceCache, readIfPresent, workspaceDataFolder } from './cache';
@@ -33,11 +33,14 @@ function hashForeignBases(nodes: InferredNode[], buildTargetName: string): void 
 }
 
 /**
- * Adds content hashes of the files that symlinks in a build's inputs point to.
- * Nx 24.0.7 hashes a symlink without reading its target, so an edit of the
- * target alone would otherwise replay a stale image from the cache.
+ * Adds the files that symlinks in a build's inputs point to. Nx 24.0.7
+ * hashes a symlink without reading its target, so an edit of the target
+ * alone would otherwise replay a stale image from the cache. A runtime input
+ * hashes every target's content. A target inside the workspace is also an
+ * input pattern, because `nx affected` matches changed files against input
+ * patterns only and would otherwise leave the node out.
  */
-function hashSymlinkTargets(nodes: InferredNode[], buildTargetName: string, workspaceRoot: string): void {
+function addSymlinkTargets(nodes: InferredNode[], buildTargetName: string, workspaceRoot: string): void {
   for (const node of nodes) {
     const build = node.project.targets?.[buildTargetName];
     if (!build || !node.linkSearchRoots) continue;
@@ -45,7 +48,13 @@ function hashSymlinkTargets(nodes: InferredNode[], buildTargetName: string, work
     // Symlinked folders are rejected by the build, with their `%files` line.
     const links = findSymlinks(node.linkSearchRoots, workspaceRoot).filter((link) => link.target !== 'folder');
     if (links.length === 0) continue;
-    build.inputs = [...(build.inputs ?? []), ...fileHashInputs(links.map((link) => link.path))];
+
+    // NOTE: a target whose path contains glob syntax is hashed, but `nx affected` does not see its edits.
+    const patterns = links
+      .map((link) => link.resolved)
+      .filter((path): path is string => path !== undefined && !NX_GLOB_SYNTAX.test(path))
+      .map((path) => `{workspaceRoot}/${path}`);
+    build.inputs = [...(build.inputs ?? []), ...new Set(patterns), ...fileHashInputs(links.map((link) => link.path))];
   }
 }
 
@@ -122,7 +131,7 @@ export const createNodesV2: CreateNodesV2<NxPeppyPluginOptions> = [
     }
 
     hashForeignBases(inferred, options.buildTargetName);
-    hashSymlinkTargets(inferred, options.buildTargetName, context.workspaceRoot);
+    addSymlinkTargets(inferred, options.buildTargetName, context.workspaceRoot);
 
     if (errors.length > 0) throw new AggregateCreateNodesError(errors, results);
     return results;

@@ -5,14 +5,11 @@ import type { ProjectConfiguration } from '@nx/devkit';
 import { parseDefinition } from '../definition';
 import { formatProblem, NxPeppyError } from '../errors';
 import { defaultImagePath } from '../image';
-import { linkSearchRoots, planBuildContext, type LinkSearchRoot } from '../inputs';
+import { linkSearchRoots, NX_GLOB_SYNTAX, planBuildContext, type LinkSearchRoot } from '../inputs';
 import { parseNodeManifest } from '../manifest';
 import { hashText, readIfPresent } from './cache';
 import type { NxPeppyPluginOptions } from './options';
 import { nodeTargets, type DefinitionFacts } from './targets';
-
-/** Characters that Nx 24 would read as glob syntax in `{projectRoot}` patterns. */
-const GLOB_CHARACTERS = /[()[\]{}*?!]/;
 
 /** One node's inference result, as stored in the inference cache. */
 export interface InferredNode {
@@ -32,7 +29,7 @@ export interface InferredNode {
 /** Infers the Nx project of one node from its manifest and, for a container node, its definition file. */
 export function inferNode(manifestPath: string, manifestText: string, manifestHash: string, options: Required<NxPeppyPluginOptions>, workspaceRoot: string): InferredNode {
   const projectRoot = dirname(manifestPath);
-  if (GLOB_CHARACTERS.test(projectRoot)) {
+  if (NX_GLOB_SYNTAX.test(projectRoot)) {
     throw new NxPeppyError({
       file: manifestPath,
       message: `the node folder "${projectRoot}" contains a glob character, and Nx puts project folders into its input patterns unescaped`,

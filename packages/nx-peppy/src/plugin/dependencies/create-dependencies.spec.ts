@@ -224,6 +224,48 @@ describe('%files dependencies', () => {
     expect(warnings()).toEqual([]);
   });
 
+  it('links a symlink into another project', async () => {
+    workspace.write('libs/calibration/arm.yaml', 'offset: 1\n');
+    workspace.link('../../libs/calibration/arm.yaml', 'nodes/app/arm.yaml');
+    writeContainerNode('nodes/app', 'app', `${DOCKER_HEADER}\n%files\n    . /opt/app\n`);
+
+    const edges = await dependenciesOf({ projects: { calibration: 'libs/calibration', app: 'nodes/app' } });
+
+    expect(edges).toEqual([edge('app', 'calibration', 'nodes/app/arm.yaml')]);
+    expect(warnings()).toEqual([]);
+  });
+
+  it('symlinks outside, dangling or inside the node give no edge', async () => {
+    const outside = fs.mkdtempSync(join(workspace.root, '..', 'nx-peppy-outside-'));
+    try {
+      fs.writeFileSync(join(outside, 'calib.yaml'), 'offset: 1\n');
+      workspace.write('nodes/app/local.yaml', 'local\n');
+      workspace.link(join(outside, 'calib.yaml'), 'nodes/app/outside.yaml');
+      workspace.link('../../libs/gone.yaml', 'nodes/app/dangling.yaml');
+      workspace.link('local.yaml', 'nodes/app/inside.yaml');
+      workspace.write('libs/unowned/data.yaml', 'x\n');
+      workspace.link('../../libs/unowned/data.yaml', 'nodes/app/unowned.yaml');
+      writeContainerNode('nodes/app', 'app', `${DOCKER_HEADER}\n%files\n    . /opt/app\n`);
+
+      const edges = await dependenciesOf({ projects: { app: 'nodes/app' } });
+
+      expect(edges).toEqual([]);
+      expect(warnings()).toEqual([]);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('unchanged symlink is not read again', async () => {
+    workspace.write('libs/calibration/arm.yaml', 'offset: 1\n');
+    workspace.link('../../libs/calibration/arm.yaml', 'nodes/app/arm.yaml');
+    writeContainerNode('nodes/app', 'app', `${DOCKER_HEADER}\n%files\n    . /opt/app\n`);
+
+    const edges = await dependenciesOf({ projects: { calibration: 'libs/calibration', app: 'nodes/app' }, changed: ['nodes/app/apptainer.def'] });
+
+    expect(edges).toEqual([]);
+  });
+
   it('links %appfiles sources', async () => {
     workspace.write('libs/calibration/data.json', '{}');
     writeContainerNode('nodes/app', 'app', `${DOCKER_HEADER}\n%appfiles calibrate\n    ../../libs/calibration/data.json data.json\n`);

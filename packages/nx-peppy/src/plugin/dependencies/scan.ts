@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 import type { CreateDependenciesContext, RawProjectGraphDependency } from '@nx/devkit';
@@ -19,7 +19,7 @@ import type { InvalidEntry, PathReference, WorkspaceMemberGlobs } from './types'
 import { readUvReferences } from './uv';
 import { WarningLog } from './warnings';
 import { expandWorkspaceMembers, type ExcludeRule } from './workspace-members';
-import { resolveWorkspacePath } from './workspace-paths';
+import { resolveWorkspacePath, toWorkspacePath } from './workspace-paths';
 
 const PYPROJECT_FILE = 'pyproject.toml';
 const CARGO_FILE = 'Cargo.toml';
@@ -52,6 +52,8 @@ export class DependencyScan {
   /** Project names keyed by absolute image path, built on first use because it reads every manifest. */
   private imageOwners?: Map<string, string>;
   private readonly foldersByManifest = new Map<string, string[]>();
+  /** The workspace root with its own symlinks resolved, which symlink targets are compared with. */
+  private realWorkspaceRoot?: string;
 
   constructor(
     private readonly context: CreateDependenciesContext,
@@ -71,6 +73,7 @@ export class DependencyScan {
       else if (name === CARGO_FILE) this.scanCargo(projectName, file);
     }
     this.scanDefinition(projectName, new Set(changedFiles));
+    this.scanSymlinks(projectName, changedFiles);
   }
 
   /** Returns the validated edges found so far. */
@@ -175,6 +178,37 @@ export class DependencyScan {
       this.addPathReference(site, image, { matchImages: true, noProjectReason: 'is neither the image of a node nor in an Nx project, so no build runs before this one (the image is still hashed as an input)' });
     }
     for (const source of sources.sources) this.addPathReference(site, source, { matchImages: true });
+  }
+
+  /**
+   * Adds an edge for each changed symlink in a node's folder that points into
+   * another project. The build reads the target's content, so an edit there
+   * changes the node's image although no file of the node changed.
+   */
+  private scanSymlinks(projectName: string, changedFiles: readonly string[]): void {
+    const root = this.lookup.rootOf(projectName);
+    if (root === undefined || !this.manifests.hasManifest(projectName, root)) return;
+
+    for (const file of changedFiles) {
+      const target = this.symlinkTarget(file);
+      if (target === undefined) continue;
+
+      const owner = this.lookup.projectOf(target);
+      if (owner !== undefined && owner !== projectName) this.edges.add(projectName, owner, file);
+    }
+  }
+
+  /** Returns the workspace-relative path a symlink resolves to; undefined for other files, dangling links and targets outside the workspace. */
+  private symlinkTarget(file: string): string | undefined {
+    const absolute = join(this.context.workspaceRoot, file);
+    try {
+      if (!lstatSync(absolute).isSymbolicLink()) return undefined;
+      this.realWorkspaceRoot ??= realpathSync(this.context.workspaceRoot);
+      return toWorkspacePath(this.realWorkspaceRoot, realpathSync(absolute));
+    } catch {
+      // A file deleted since Nx listed it, or a dangling link: the build reports the latter.
+      return undefined;
+    }
   }
 
   private warnDefinitionErrors(definition: Definition): void {

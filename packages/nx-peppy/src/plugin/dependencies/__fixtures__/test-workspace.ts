@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -48,6 +48,12 @@ export class TestWorkspace {
     writeFileSync(join(this.root, path), text);
   }
 
+  /** Creates a symlink at `path` (relative to the workspace root) that points to `target`, as written. */
+  link(target: string, path: string): void {
+    mkdirSync(dirname(join(this.root, path)), { recursive: true });
+    symlinkSync(target, join(this.root, path));
+  }
+
   remove(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -56,7 +62,8 @@ export class TestWorkspace {
   files(): string[] {
     const entries = readdirSync(this.root, { recursive: true, withFileTypes: true });
     return entries
-      .filter((entry) => entry.isFile())
+      // Nx lists a symlink as a file of its folder.
+      .filter((entry) => entry.isFile() || entry.isSymbolicLink())
       .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'))
       .sort();
   }
