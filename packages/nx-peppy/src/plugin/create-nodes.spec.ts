@@ -290,6 +290,32 @@ describe('createNodesV2', () => {
     expect(JSON.stringify(inputs)).toContain("'nodes/xr_commander/arm.yaml'");
   });
 
+  it('base no node builds: input pattern and content hash', async () => {
+    writeManifest('nodes/app/peppy.json5', '{ peppy_schema: "node/v1", manifest: { name: "app", tag: "v1" }, execution: { language: "python", container: { def_file: "apptainer.def" } } }');
+    writeFileSync(join(workspaceRoot, 'nodes/app/apptainer.def'), 'Bootstrap: oci\nFrom: ../../images/layout\n');
+
+    const [[, result]] = await createNodesFor(['nodes/app/peppy.json5']);
+    const inputs = onlyProject(result).targets?.build?.inputs ?? [];
+
+    expect(inputs).toContain('{workspaceRoot}/images/layout');
+    expect(inputs).toContain('{workspaceRoot}/images/layout/**/*');
+    expect(JSON.stringify(inputs)).toContain("'images/layout'");
+  });
+
+  it('base another node builds: no input pattern', async () => {
+    writeManifest('nodes/base/peppy.json5', '{ peppy_schema: "node/v1", manifest: { name: "base", tag: "v1" }, execution: { language: "python", container: { def_file: "apptainer.def" } } }');
+    writeFileSync(join(workspaceRoot, 'nodes/base/apptainer.def'), 'Bootstrap: scratch\n');
+    writeManifest('nodes/app/peppy.json5', '{ peppy_schema: "node/v1", manifest: { name: "app", tag: "v1" }, execution: { language: "python", container: { def_file: "apptainer.def" } } }');
+    writeFileSync(join(workspaceRoot, 'nodes/app/apptainer.def'), 'Bootstrap: localimage\nFrom: ../../dist/nodes/base/base_v1.sif\n');
+
+    const results = await createNodesFor(['nodes/base/peppy.json5', 'nodes/app/peppy.json5']);
+    const app = results.find(([file]) => file === 'nodes/app/peppy.json5');
+    const inputs = (app ? onlyProject(app[1]).targets?.build?.inputs : undefined) ?? [];
+
+    expect(JSON.stringify(inputs)).not.toContain('base_v1.sif');
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.sif', transitive: false });
+  });
+
   it('symlinked folder: no runtime input, the build rejects it', async () => {
     mkdirSync(join(workspaceRoot, 'models'));
     symlinkSync(join(workspaceRoot, 'models'), join(workspaceRoot, 'nodes/xr_commander/models'));

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 import { AggregateCreateNodesError, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2 } from '@nx/devkit';
 
@@ -18,17 +18,28 @@ const PLUGIN_VERSION = (require('../../package.json') as { version: string }).ve
 const CACHE_FORMAT = 3;
 
 /**
- * Adds content hashes of the bases that no node of this batch builds. Nx has
- * no dependency output for them, and no file either when git ignores the `.sif`.
+ * Returns input patterns for workspace paths that a build reads, file or
+ * folder. `nx affected` matches changed files against input patterns only, so
+ * without them it would miss edits of these paths. Paths outside the
+ * workspace and paths with glob syntax give none.
  */
-function hashForeignBases(nodes: InferredNode[], buildTargetName: string): void {
+function workspacePatterns(paths: readonly string[]): string[] {
+  return paths.filter((path) => !isAbsolute(path) && !NX_GLOB_SYNTAX.test(path)).flatMap((path) => [`{workspaceRoot}/${path}`, `{workspaceRoot}/${path}/**/*`]);
+}
+
+/**
+ * Adds the bases that no node of this batch builds. Nx has no dependency
+ * output for them, and no file either when git ignores the base, so a
+ * runtime input hashes their content.
+ */
+function addForeignBases(nodes: InferredNode[], buildTargetName: string): void {
   const builtImages = new Set(nodes.map((node) => node.imagePath).filter((path): path is string => path !== undefined));
 
   for (const node of nodes) {
     const build = node.project.targets?.[buildTargetName];
     const foreign = node.localImages.filter((image) => !builtImages.has(image));
     if (!build || foreign.length === 0) continue;
-    build.inputs = [...(build.inputs ?? []), ...foreign.map((image) => fileHashInput(image))];
+    build.inputs = [...(build.inputs ?? []), ...workspacePatterns(foreign), ...foreign.map((image) => fileHashInput(image))];
   }
 }
 
@@ -50,11 +61,8 @@ function addSymlinkTargets(nodes: InferredNode[], buildTargetName: string, works
     if (links.length === 0) continue;
 
     // NOTE: a target whose path contains glob syntax is hashed, but `nx affected` does not see its edits.
-    const patterns = links
-      .map((link) => link.resolved)
-      .filter((path): path is string => path !== undefined && !NX_GLOB_SYNTAX.test(path))
-      .map((path) => `{workspaceRoot}/${path}`);
-    build.inputs = [...(build.inputs ?? []), ...new Set(patterns), ...fileHashInputs(links.map((link) => link.path))];
+    const targets = links.map((link) => link.resolved).filter((path): path is string => path !== undefined);
+    build.inputs = [...(build.inputs ?? []), ...new Set(workspacePatterns(targets)), ...fileHashInputs(links.map((link) => link.path))];
   }
 }
 
@@ -130,7 +138,7 @@ export const createNodesV2: CreateNodesV2<NxPeppyPluginOptions> = [
       cache.write();
     }
 
-    hashForeignBases(inferred, options.buildTargetName);
+    addForeignBases(inferred, options.buildTargetName);
     addSymlinkTargets(inferred, options.buildTargetName, context.workspaceRoot);
 
     if (errors.length > 0) throw new AggregateCreateNodesError(errors, results);
