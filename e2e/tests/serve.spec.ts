@@ -8,10 +8,13 @@ import { buildBusyboxBase, TestWorkspace } from '../support/workspace';
 /** Unique words in the runscript's command lines, so that `pgrep -f` finds only this test's processes. */
 const SLEEP_MARKER = '987654';
 const TRAP_MARKER = 'nx-peppy-trap-loop-987655';
+const STATUS_MARKER = 'nx-peppy-status-loop-987656';
 
 /**
  * A runscript that prints what the node receives, then acts on its first
- * argument: `sleep` and `trap` keep running, `exit3` exits with 3.
+ * argument: `sleep` and `trap` keep running, `exit3` exits with 3, and
+ * `statuses` runs until SIGTERM (exit 7) or SIGINT (exit 8). Its loop starts
+ * a new short-lived child all the time, which Nx's own stopping handles badly.
  */
 const RUNSCRIPT = `%runscript
     echo "inside: start"
@@ -32,6 +35,7 @@ const RUNSCRIPT = `%runscript
         sleep) exec sleep ${SLEEP_MARKER} ;;
         trap) exec sh -c 'trap "echo ignoring the signal" INT TERM; while true; do sleep 1; done' ${TRAP_MARKER} ;;
         exit3) exit 3 ;;
+        statuses) exec sh -c 'trap "exit 7" TERM; trap "exit 8" INT; echo "statuses: running"; while true; do sleep 0.1; done' ${STATUS_MARKER} ;;
     esac
 `;
 
@@ -135,7 +139,7 @@ describe('nx serve of a container node', () => {
 
   afterEach(() => {
     // Never leave a runscript behind, whatever a test did.
-    for (const pid of [...pgrep(SLEEP_MARKER), ...pgrep(TRAP_MARKER)]) {
+    for (const pid of [...pgrep(SLEEP_MARKER), ...pgrep(TRAP_MARKER), ...pgrep(STATUS_MARKER)]) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -259,6 +263,45 @@ describe('nx serve of a container node', () => {
     expect(code).toBe(143);
     process.stdout.write(`SIGTERM to nx-peppy serve: exit status ${code} after ${stoppedAfter} ms\n`);
   }, 90_000);
+
+  describe('node exit status after a signal, 5 rounds each', () => {
+    // When `nx-peppy serve` passed the signal to nx, nx's own stopping gave
+    // 130, 143 or 137 in some rounds, and 7 for SIGINT.
+    async function rounds(send: (cli: ChildProcess) => void): Promise<string[]> {
+      const outcomes: string[] = [];
+      for (let round = 1; round <= 5; round++) {
+        const cli = spawn(workspace.path('node_modules/.bin/nx-peppy'), ['serve', 'my_node', '--param', 'device=x', '--args=statuses'], {
+          cwd: workspace.root,
+          env: workspace.env(),
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const running = track(cli);
+        await waitFor(() => running.output().includes('statuses: running'), 60_000);
+
+        const sent = Date.now();
+        send(cli);
+        const { code, signal } = await running.exited;
+        const left = pgrep(STATUS_MARKER).length;
+        outcomes.push(`${code ?? signal}${left > 0 ? ` with ${left} processes left` : ''}`);
+        process.stdout.write(`round ${round}: exit status ${code ?? signal} after ${Date.now() - sent} ms\n`);
+      }
+      return outcomes;
+    }
+
+    it('SIGTERM to nx-peppy serve: 7', async () => {
+      expect(await rounds((cli) => cli.kill('SIGTERM'))).toEqual(['7', '7', '7', '7', '7']);
+    }, 300_000);
+
+    it('SIGINT to nx-peppy serve: 8', async () => {
+      expect(await rounds((cli) => cli.kill('SIGINT'))).toEqual(['8', '8', '8', '8', '8']);
+    }, 300_000);
+
+    it('Ctrl-C to the process group: 8', async () => {
+      // A terminal sends SIGINT to nx-peppy, nx and the executor at once.
+      expect(await rounds((cli) => process.kill(-(cli.pid as number), 'SIGINT'))).toEqual(['8', '8', '8', '8', '8']);
+    }, 300_000);
+  });
 
   it('Ctrl-C: ignored signal, killed after killTimeout', async () => {
     // A terminal sends Ctrl-C to the whole foreground process group, which

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { EXIT_STATUS_FILE_VARIABLE, readExitStatus } from '../executors/serve/exit-status';
+import { EXECUTOR_PID_FILE_VARIABLE, EXIT_STATUS_FILE_VARIABLE, readExecutorPid, readExitStatus } from '../executors/serve/exit-status';
+import { isProcessAlive } from '../runtime/process-alive';
 import { spawnWithTerminal } from '../runtime/spawn';
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -32,6 +33,20 @@ export function serveExitStatus(nxCode: number | null, nxSignal: NodeJS.Signals 
 }
 
 /**
+ * Returns the process to pass a signal to: the serve executor while it runs,
+ * otherwise nx. Nx 24 does not pass a signal on to its task. Instead it sends
+ * SIGTERM to the task's processes itself, children first, and kills them 5 s
+ * later. So the node would get SIGTERM for a SIGINT, and a runscript that
+ * keeps starting children might never get it. Apptainer could also get it
+ * after the runscript exited, and then end with 143 (see docs/serve.md).
+ * The executor passes the signal itself to the container's process group.
+ */
+export function signalTarget(pidFile: string, nxPid: number | undefined): number | undefined {
+  const executor = readExecutorPid(pidFile);
+  return executor !== undefined && isProcessAlive(executor) ? executor : nxPid;
+}
+
+/**
  * Runs `nx serve <args>` and exits with the node's exit status. Nx 24 ends
  * with status 1 for any failed task, so the serve executor writes the status
  * to a file this command names in `NX_PEPPY_EXIT_STATUS_FILE`.
@@ -45,13 +60,23 @@ export function runServeCommand(args: readonly string[], cwd: string = process.c
 
   const folder = mkdtempSync(join(tmpdir(), 'nx-peppy-status-'));
   const statusFile = join(folder, 'exit-status');
+  const pidFile = join(folder, 'executor-pid');
   const child = spawnWithTerminal(process.execPath, [nx, 'serve', ...args], {
     cwd,
-    env: { ...process.env, [EXIT_STATUS_FILE_VARIABLE]: statusFile },
+    env: { ...process.env, [EXIT_STATUS_FILE_VARIABLE]: statusFile, [EXECUTOR_PID_FILE_VARIABLE]: pidFile },
   });
 
-  // A signal sent to this process alone must still stop nx and, through it, the node.
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  // A signal sent to this process alone must still stop the node. Once the
+  // node has stopped, the executor ends and nx with it.
+  const forward = (signal: NodeJS.Signals) => {
+    const target = signalTarget(pidFile, child.pid);
+    if (target === undefined) return;
+    try {
+      process.kill(target, signal);
+    } catch {
+      // Gone in the meantime: nx ends on its own.
+    }
+  };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
 
   return new Promise((resolve) => {

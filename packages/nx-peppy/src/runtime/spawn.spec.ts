@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { NxPeppyError } from '../errors';
-import { spawnCommand } from './spawn';
+import { spawnCommand, StopSignals } from './spawn';
 
 function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const started = Date.now();
@@ -80,6 +80,59 @@ describe('spawnCommand', () => {
     expect(result.exitCode).toBe(137);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(isAlive(pid)).toBe(false);
+  });
+
+  it('only the first signal reaches the group', async () => {
+    const ready = join(dir, 'ready');
+    const log = join(dir, 'log');
+    const script = `trap 'echo INT >> ${log}' INT; trap 'echo TERM >> ${log}; exit 7' TERM; echo $$ > ${ready}; while true; do sleep 0.05; done`;
+    const running = spawnCommand('sh', ['-c', script], { cwd: dir, killGraceMs: 500 });
+    await waitFor(() => readFileSync(ready, { flag: 'a+' }).length > 0);
+
+    process.emit('SIGINT', 'SIGINT');
+    await waitFor(() => readFileSync(log, { flag: 'a+' }).length > 0);
+    process.emit('SIGTERM', 'SIGTERM');
+
+    // A forwarded SIGTERM would have ended it with 7, so 137 shows it was not forwarded.
+    expect((await running).exitCode).toBe(137);
+    expect(readFileSync(log, 'utf8')).toBe('INT\n');
+  });
+
+  it('closed IPC channel sends SIGTERM to the group', async () => {
+    const ready = join(dir, 'ready');
+    const running = spawnCommand('sh', ['-c', `trap 'exit 7' TERM; echo $$ > ${ready}; while true; do sleep 0.05; done`], { cwd: dir });
+    await waitFor(() => readFileSync(ready, { flag: 'a+' }).length > 0);
+
+    process.emit('disconnect');
+
+    expect((await running).exitCode).toBe(7);
+  });
+
+  it('stop requested before the spawn: nothing starts, 128 + 2', async () => {
+    const stop = new StopSignals();
+    try {
+      stop.request('SIGINT');
+
+      const result = await spawnCommand('sh', ['-c', `touch ${join(dir, 'started')}`], { cwd: dir, stop });
+
+      expect(result.exitCode).toBe(130);
+      expect(existsSync(join(dir, 'started'))).toBe(false);
+    } finally {
+      stop.dispose();
+    }
+  });
+
+  it('caller-owned stop signals keep listening after the command', async () => {
+    const before = process.listenerCount('SIGTERM');
+    const stop = new StopSignals();
+
+    await spawnCommand('sh', ['-c', 'exit 0'], { cwd: dir, stop });
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(stop.requested).toBe('SIGTERM');
+
+    stop.dispose();
+    expect(process.listenerCount('SIGTERM')).toBe(before);
   });
 
   it('missing command is an input error with the fix', async () => {

@@ -13,6 +13,13 @@ export interface SpawnOptions {
   tailLines?: number;
   /** Time between forwarding SIGINT or SIGTERM and killing the process group. */
   killGraceMs?: number;
+  /**
+   * Stop requests to forward. The serve executor passes one that it created
+   * before the run, so that a signal arriving before the spawn or after the
+   * exit cannot end it before it has recorded the node's status. Default: one
+   * that lives only as long as the command.
+   */
+  stop?: StopSignals;
   /** Shown in "not found" errors, with the fix. */
   missingCommandFix?: string;
 }
@@ -61,12 +68,79 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
+ * The stop requests that reach this process: SIGINT, SIGTERM or SIGHUP, and
+ * SIGTERM when its IPC channel to nx closes (nx killed with SIGKILL cannot
+ * signal its tasks). Only the first request is passed on, because a later
+ * one could reach Apptainer just after the runscript exited. Apptainer then
+ * ends with 128 + N instead of the runscript's status. Examples are the
+ * SIGINT that `nx-peppy serve` forwards after a terminal's Ctrl-C already
+ * reached this process, and nx's own SIGTERM. The grace period after the
+ * first request covers a node that ignores it.
+ *
+ * While listening, the signals do not end this process, so it always gets
+ * to record the node's status.
+ */
+export class StopSignals {
+  private first: NodeJS.Signals | undefined;
+  private readonly subscribers = new Set<(signal: NodeJS.Signals) => void>();
+  private readonly onSignal = (signal: NodeJS.Signals) => this.request(signal);
+  private readonly onDisconnect = () => this.request('SIGTERM');
+  private listening = true;
+
+  constructor() {
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, this.onSignal);
+    process.on('disconnect', this.onDisconnect);
+  }
+
+  /** The first stop request, if any. */
+  get requested(): NodeJS.Signals | undefined {
+    return this.first;
+  }
+
+  /** Calls `callback` on the first request. Returns the function that unsubscribes it. */
+  subscribe(callback: (signal: NodeJS.Signals) => void): () => void {
+    this.subscribers.add(callback);
+    return () => this.subscribers.delete(callback);
+  }
+
+  request(signal: NodeJS.Signals): void {
+    if (this.first) return;
+    this.first = signal;
+    for (const callback of this.subscribers) callback(signal);
+  }
+
+  /** Stops listening, so the signals have their default effect again. */
+  dispose(): void {
+    if (!this.listening) return;
+    this.listening = false;
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, this.onSignal);
+    process.off('disconnect', this.onDisconnect);
+  }
+}
+
+function signalStatus(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
+/**
  * Runs a command with an argument array (never through a shell) in its own
- * process group, with stdin closed and its output streamed live. SIGINT,
- * SIGTERM and SIGHUP sent to this process reach the whole group, and the group
- * is killed once the grace period after the first signal has passed.
+ * process group, with stdin closed and its output streamed live. The first
+ * SIGINT, SIGTERM or SIGHUP sent to this process reaches the whole group, and
+ * the group is killed once the grace period after it has passed. A stop
+ * requested before the spawn starts nothing and returns 128 + N.
  */
 export async function spawnCommand(file: string, args: readonly string[], options: SpawnOptions): Promise<SpawnResult> {
+  const stop = options.stop ?? new StopSignals();
+  try {
+    const early = stop.requested;
+    if (early) return { exitCode: signalStatus(early), signal: early, tail: [] };
+    return await runInGroup(file, args, options, stop);
+  } finally {
+    if (!options.stop) stop.dispose();
+  }
+}
+
+async function runInGroup(file: string, args: readonly string[], options: SpawnOptions, stop: StopSignals): Promise<SpawnResult> {
   const tail = new LineTail(options.tailLines ?? 40);
 
   const child = execa(file, args, {
@@ -92,23 +166,15 @@ export async function spawnCommand(file: string, args: readonly string[], option
   });
 
   let killTimer: NodeJS.Timeout | undefined;
-  const forward = (signal: NodeJS.Signals) => {
+  const unsubscribe = stop.subscribe((signal) => {
     if (child.pid === undefined) return;
     killGroup(child.pid, signal);
-    killTimer ??= setTimeout(() => killGroup(child.pid as number, 'SIGKILL'), options.killGraceMs ?? 5000);
-  };
+    killTimer = setTimeout(() => killGroup(child.pid as number, 'SIGKILL'), options.killGraceMs ?? 5000);
+  });
   const killOnExit = () => {
     if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
   };
-
-  // Nx runs executors in a forked process. When nx itself is killed (SIGKILL
-  // leaves it no chance to signal its tasks), the IPC channel closes: stop the
-  // group then, or Apptainer would run on with no one waiting for it.
-  const stopOnDisconnect = () => forward('SIGTERM');
-
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   process.on('exit', killOnExit);
-  process.on('disconnect', stopOnDisconnect);
 
   try {
     const result = await child;
@@ -123,13 +189,12 @@ export async function spawnCommand(file: string, args: readonly string[], option
     }
 
     const signal = result.signal as NodeJS.Signals | undefined;
-    const exitCode = signal ? 128 + (constants.signals[signal] ?? 0) : (result.exitCode ?? 1);
+    const exitCode = signal ? signalStatus(signal) : (result.exitCode ?? 1);
     return { exitCode, signal, tail: tail.finish() };
   } finally {
     if (killTimer) clearTimeout(killTimer);
-    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    unsubscribe();
     process.off('exit', killOnExit);
-    process.off('disconnect', stopOnDisconnect);
   }
 }
 

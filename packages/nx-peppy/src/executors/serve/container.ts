@@ -9,7 +9,7 @@ import { NxPeppyError, type Problem } from '../../errors';
 import { defaultImagePath, resolveImagePath } from '../../image';
 import type { ContainerExecution } from '../../manifest';
 import { createRunFolder, removeStaleRunFolders, resolveMountPaths } from '../../run-config';
-import { createRuntime, homeDirectory, type ApptainerRuntime } from '../../runtime';
+import { createRuntime, homeDirectory, type ApptainerRuntime, type StopSignals } from '../../runtime';
 import type { NodeContext } from '../node-context';
 import { formatApptainerEnvFile, leakingHostVariables, splitContainerEnvironment } from './container-env';
 import { optionsLabel, type RunInputs } from './run-inputs';
@@ -86,6 +86,7 @@ export async function serveContainer(
   context: ExecutorContext,
   inputs: RunInputs,
   runtime: ApptainerRuntime,
+  stop?: StopSignals,
 ): Promise<number> {
   const { image, mounts } = checkContainerInputs(node, execution, options, context, inputs);
 
@@ -150,6 +151,7 @@ export async function serveContainer(
       cwd,
       env: runtime.kind === 'native' ? hostEnv : undefined,
       killGraceMs: (options.killTimeout ?? 5) * 1000,
+      stop,
     });
     return result.exitCode;
   } finally {

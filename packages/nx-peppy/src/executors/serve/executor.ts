@@ -2,9 +2,10 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 
 import { NxPeppyError } from '../../errors';
 import { DEFAULT_MESSAGING_HOST } from '../../run-config';
+import { StopSignals } from '../../runtime';
 import { loadNodeContext, reportInputErrors } from '../node-context';
 import { createServeRuntime, serveContainer } from './container';
-import { recordExitStatus } from './exit-status';
+import { recordExecutorPid, recordExitStatus } from './exit-status';
 import { serveProcess } from './process-node';
 import { optionsLabel, prepareRunInputs } from './run-inputs';
 import type { ServeExecutorSchema } from './schema';
@@ -24,24 +25,34 @@ function checkKillTimeout(options: ServeExecutorSchema, label: string): void {
  * every failed task as status 1.
  */
 export default async function serveExecutor(options: ServeExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
-  return reportInputErrors(async () => {
-    const node = loadNodeContext(context);
-    const { execution } = node.manifest;
-    checkKillTimeout(options, optionsLabel(node));
+  // Listen before anything else, so that a signal from nx or `nx-peppy serve`
+  // cannot end this process before it has recorded the status. A stop
+  // requested while the inputs are prepared means the node never starts.
+  const stop = new StopSignals();
+  const forgetPid = recordExecutorPid();
+  try {
+    return await reportInputErrors(async () => {
+      const node = loadNodeContext(context);
+      const { execution } = node.manifest;
+      checkKillTimeout(options, optionsLabel(node));
 
-    let exitCode: number;
-    if (execution.kind === 'container') {
-      const runtime = createServeRuntime(node, execution, options);
-      const messagingHost = options.messagingHost ?? (runtime.kind === 'lima' ? LIMA_MESSAGING_HOST : DEFAULT_MESSAGING_HOST);
-      const inputs = prepareRunInputs(node, options, context.root, messagingHost);
-      exitCode = await serveContainer(node, execution, options, context, inputs, runtime);
-    } else {
-      const inputs = prepareRunInputs(node, options, context.root, options.messagingHost ?? DEFAULT_MESSAGING_HOST);
-      exitCode = await serveProcess(node, execution, options, inputs);
-    }
+      let exitCode: number;
+      if (execution.kind === 'container') {
+        const runtime = createServeRuntime(node, execution, options);
+        const messagingHost = options.messagingHost ?? (runtime.kind === 'lima' ? LIMA_MESSAGING_HOST : DEFAULT_MESSAGING_HOST);
+        const inputs = prepareRunInputs(node, options, context.root, messagingHost);
+        exitCode = await serveContainer(node, execution, options, context, inputs, runtime, stop);
+      } else {
+        const inputs = prepareRunInputs(node, options, context.root, options.messagingHost ?? DEFAULT_MESSAGING_HOST);
+        exitCode = await serveProcess(node, execution, options, inputs, stop);
+      }
 
-    recordExitStatus(exitCode);
-    if (exitCode !== 0) logger.error(`${node.projectName} exited with status ${exitCode}.`);
-    return { success: exitCode === 0 };
-  });
+      recordExitStatus(exitCode);
+      if (exitCode !== 0) logger.error(`${node.projectName} exited with status ${exitCode}.`);
+      return { success: exitCode === 0 };
+    });
+  } finally {
+    forgetPid();
+    stop.dispose();
+  }
 }

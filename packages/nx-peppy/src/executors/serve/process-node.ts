@@ -6,7 +6,7 @@ import { NxPeppyError } from '../../errors';
 import type { ProcessExecution } from '../../manifest';
 import { forwardedCallerEnvironment, processRunInvocation } from '../../process';
 import { createRunFolder, removeStaleRunFolders } from '../../run-config';
-import { spawnCommand } from '../../runtime';
+import { spawnCommand, type StopSignals } from '../../runtime';
 import type { NodeContext } from '../node-context';
 import type { RunInputs } from './run-inputs';
 import type { ServeExecutorSchema } from './schema';
@@ -17,7 +17,13 @@ import type { ServeExecutorSchema } from './schema';
  * filtered as the `peppy` CLI filters it, the declared variables, and
  * `PEPPY_RUNTIME_CONFIG`. Returns the exit status.
  */
-export async function serveProcess(node: NodeContext, execution: ProcessExecution, options: ServeExecutorSchema, inputs: RunInputs): Promise<number> {
+export async function serveProcess(
+  node: NodeContext,
+  execution: ProcessExecution,
+  options: ServeExecutorSchema,
+  inputs: RunInputs,
+  stop?: StopSignals,
+): Promise<number> {
   if (inputs.problems.length > 0) throw new NxPeppyError(inputs.problems);
 
   removeStaleRunFolders(tmpdir());
@@ -42,6 +48,7 @@ export async function serveProcess(node: NodeContext, execution: ProcessExecutio
       env,
       extendEnv: false,
       killGraceMs: (options.killTimeout ?? 5) * 1000,
+      stop,
       missingCommandFix: `build the node first with \`nx build ${node.projectName}\`, or correct the start command in ${node.manifest.file}`,
     });
     return result.exitCode;
