@@ -24,7 +24,8 @@ const CACHE_FORMAT = 3;
  * workspace and paths with glob syntax give none.
  */
 function workspacePatterns(paths: readonly string[]): string[] {
-  return paths.filter((path) => !isAbsolute(path) && !NX_GLOB_SYNTAX.test(path)).flatMap((path) => [`{workspaceRoot}/${path}`, `{workspaceRoot}/${path}/**/*`]);
+  const usable = paths.filter((path) => !isAbsolute(path) && !NX_GLOB_SYNTAX.test(path));
+  return usable.flatMap((path) => [`{workspaceRoot}/${path}`, `{workspaceRoot}/${path}/**/*`]);
 }
 
 /**
