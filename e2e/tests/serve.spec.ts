@@ -289,8 +289,15 @@ describe('nx serve of a container node', () => {
       return outcomes;
     }
 
-    it('SIGTERM to nx-peppy serve: 7', async () => {
-      expect(await rounds((cli) => cli.kill('SIGTERM'))).toEqual(['7', '7', '7', '7', '7']);
+    it('SIGTERM to nx-peppy serve: 7, or 143 from Apptainer', async () => {
+      const outcomes = await rounds((cli) => cli.kill('SIGTERM'));
+
+      // NOTE: Apptainer 1.4.5's runtime parent gets SIGTERM with the rest of
+      // the container's process group. When it handles the signal after the
+      // runscript has exited, it ends by SIGTERM itself (143); one round in 5
+      // under a loaded CI run. 130 (nx's own stop) or a process left is a failure.
+      for (const outcome of outcomes) expect(['7', '143']).toContain(outcome);
+      expect(outcomes.filter((outcome) => outcome === '7').length).toBeGreaterThanOrEqual(3);
     }, 300_000);
 
     it('SIGINT to nx-peppy serve: 8', async () => {
